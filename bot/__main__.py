@@ -1,0 +1,31 @@
+"""`python -m bot`: run the bot with long polling."""
+
+import asyncio
+import sys
+
+from aiogram import Bot, Dispatcher
+
+from core.settings_loader import ConfigurationError
+from ioc.container import build_container, configure_process
+
+
+async def _run() -> None:
+    container = build_container()
+    configure_process(container)
+    bot = container.resolve(Bot)
+    dispatcher = container.resolve(Dispatcher)
+    async with bot.session:
+        await dispatcher.start_polling(bot, handle_signals=True)
+
+
+def main() -> None:
+    try:
+        asyncio.run(_run())
+    except ConfigurationError as exc:
+        sys.exit(str(exc))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

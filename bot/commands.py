@@ -1,0 +1,13 @@
+"""The commands the bot offers: shown by /help and registered with Telegram via setMyCommands."""
+
+from aiogram.types import BotCommand
+
+BOT_COMMANDS: list[BotCommand] = [
+    BotCommand(command="ping", description="Check that the workers answer (round trip)"),
+    BotCommand(command="help", description="List the commands"),
+]
+
+
+def help_text() -> str:
+    lines = [f"/{command.command} — {command.description}" for command in BOT_COMMANDS]
+    return "Commands:\n" + "\n".join(lines)

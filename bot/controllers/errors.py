@@ -1,0 +1,45 @@
+import structlog
+from aiogram import Router
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import ErrorEvent, Message
+
+from bot.dispatching import BrokerUnavailableError, TaskFailedError, WorkersNotRespondingError
+
+log = structlog.get_logger(__name__)
+
+BUSY = "The task queue is busy right now, please try again in a minute."
+NOT_RESPONDING = "Workers are not responding, try again later."
+FAILED = "The task failed on the worker. It has been logged; please try again later."
+UNEXPECTED = "Something went wrong while handling that. It has been logged."
+
+
+class ErrorsController:
+    """Turns failures into replies; every error is logged, none is dropped silently."""
+
+    def register(self, router: Router) -> None:
+        router.errors.register(self.busy, ExceptionTypeFilter(BrokerUnavailableError))
+        router.errors.register(self.not_responding, ExceptionTypeFilter(WorkersNotRespondingError))
+        router.errors.register(self.failed, ExceptionTypeFilter(TaskFailedError))
+        router.errors.register(self.unexpected)
+
+    async def busy(self, event: ErrorEvent) -> None:
+        log.warning("broker_unavailable", error=str(event.exception))
+        await _reply(event, BUSY)
+
+    async def not_responding(self, event: ErrorEvent) -> None:
+        log.warning("workers_not_responding", task_id=str(event.exception))
+        await _reply(event, NOT_RESPONDING)
+
+    async def failed(self, event: ErrorEvent) -> None:
+        log.error("task_failed", error=str(event.exception))
+        await _reply(event, FAILED)
+
+    async def unexpected(self, event: ErrorEvent) -> None:
+        log.error("update_failed", exc_info=event.exception)
+        await _reply(event, UNEXPECTED)
+
+
+async def _reply(event: ErrorEvent, text: str) -> None:
+    message: Message | None = event.update.message
+    if message is not None:
+        await message.answer(text)

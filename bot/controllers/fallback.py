@@ -1,0 +1,21 @@
+from aiogram import F, Router
+from aiogram.enums import ChatType
+from aiogram.types import Message
+
+
+class FallbackController:
+    """Unknown commands and stray text in private chats get a hint; groups stay quiet.
+
+    Register it last: it matches whatever no other controller took.
+    """
+
+    def register(self, router: Router) -> None:
+        router.message.register(self.hint, F.chat.type == ChatType.PRIVATE)
+
+    async def hint(self, message: Message) -> None:
+        text = message.text or ""
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            await message.answer(f"Unknown command {command}. Send /help to see what I can do.")
+        else:
+            await message.answer("I only understand commands. Send /help to see them.")

@@ -1,0 +1,97 @@
+"""Dispatching Celery tasks from the event loop without ever blocking it."""
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, ParamSpec, TypeVar
+
+import structlog
+from celery import Task, states
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+
+from bot.results import ResultWaiter
+from core.settings import BotSettings
+from tasks.logging_context import correlation_headers
+
+P = ParamSpec("P")
+R = TypeVar("R")
+log = structlog.get_logger(__name__)
+
+
+class BrokerUnavailableError(Exception):
+    """Redis did not take the task in time: the user should try again later."""
+
+
+class WorkersNotRespondingError(Exception):
+    """The task was queued but no worker finished it in time."""
+
+
+class TaskFailedError(Exception):
+    """A worker ran the task and it failed."""
+
+
+class TaskDispatcher:
+    """Publishes on a small dedicated thread pool (a publish is one short Redis write) and awaits the
+    result on the loop through `ResultWaiter`, so no thread is held while a worker runs the task."""
+
+    def __init__(self, waiter: ResultWaiter, settings: BotSettings) -> None:
+        self._waiter = waiter
+        self._settings = settings
+        self._publisher = ThreadPoolExecutor(settings.publish_threads, "task-publisher")
+
+    async def call(self, task: Task[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        task_id = self._waiter.new_task_id()
+        result = self._waiter.expect(task_id)
+        started = time.perf_counter()
+        try:
+            await self._publish(task, task_id, args, kwargs)
+            meta = await self._await_result(task_id, result)
+        finally:
+            result.cancel()
+        log.debug("task_done", task_id=task_id, ms=round((time.perf_counter() - started) * 1e3, 2))
+        if meta["status"] != states.SUCCESS:
+            raise TaskFailedError(f"task {task.name} ended {meta['status']}")
+        value: R = meta["result"]
+        return value
+
+    def close(self) -> None:
+        self._publisher.shutdown(wait=False, cancel_futures=True)
+
+    async def _publish(
+        self, task: Task[Any, Any], task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        publish = partial(
+            task.apply_async,
+            args,
+            kwargs,
+            task_id=task_id,
+            expires=self._settings.task_timeout,
+            headers=correlation_headers(),
+        )
+        try:
+            async with asyncio.timeout(self._settings.dispatch_timeout):
+                await asyncio.get_running_loop().run_in_executor(self._publisher, publish)
+        except (TimeoutError, KombuError, RedisError, OSError) as exc:
+            log.warning("task_publish_failed", task=task.name, error=repr(exc))
+            raise BrokerUnavailableError(task.name) from exc
+
+    async def _await_result(
+        self, task_id: str, result: "asyncio.Future[dict[str, Any]]"
+    ) -> dict[str, Any]:
+        try:
+            async with asyncio.timeout(self._settings.task_timeout):
+                return await result
+        except TimeoutError:
+            meta = await self._last_look(task_id)
+            if meta is None:
+                raise WorkersNotRespondingError(task_id) from None
+            return meta
+
+    async def _last_look(self, task_id: str) -> dict[str, Any] | None:
+        try:
+            async with asyncio.timeout(self._settings.dispatch_timeout):
+                return await self._waiter.fetch(task_id)
+        except (TimeoutError, RedisError, OSError):
+            return None

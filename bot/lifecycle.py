@@ -1,0 +1,32 @@
+import structlog
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+
+from bot.commands import BOT_COMMANDS
+from bot.dispatching import TaskDispatcher
+from bot.results import ResultWaiter
+
+log = structlog.get_logger(__name__)
+
+
+class LifecycleController:
+    """Start-up and shut-down of what the handlers share: the result channel and the command menu."""
+
+    def __init__(self, waiter: ResultWaiter, dispatcher: TaskDispatcher) -> None:
+        self._waiter = waiter
+        self._dispatcher = dispatcher
+
+    def register(self, router: Router) -> None:
+        router.startup.register(self.on_startup)
+        router.shutdown.register(self.on_shutdown)
+
+    async def on_startup(self, bot: Bot) -> None:
+        self._waiter.start()
+        try:
+            await bot.set_my_commands(BOT_COMMANDS)
+        except (TelegramAPIError, TelegramNetworkError) as exc:
+            log.warning("set_my_commands_failed", error=str(exc))
+
+    async def on_shutdown(self) -> None:
+        await self._waiter.stop()
+        self._dispatcher.close()

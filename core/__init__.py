@@ -1,0 +1,1 @@
+"""Pieces shared by the bot and the workers: settings, logging, redaction, Telegram access."""

@@ -1,0 +1,98 @@
+"""Settings, one class per concern, each read from the environment (and `.env`) with its own prefix."""
+
+import re
+from typing import Literal, Self
+
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(
+        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+
+class RedisSettings(BaseSettings):
+    """`REDIS_*`: the Redis server used as Celery broker, result backend and project store."""
+
+    model_config = _config("REDIS_")
+
+    url: SecretStr
+    socket_timeout: float = Field(default=3.0, gt=0)
+    socket_connect_timeout: float = Field(default=3.0, gt=0)
+    health_check_interval: int = Field(default=25, ge=0)
+
+    @field_validator("url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+
+class TelegramSettings(BaseSettings):
+    """`TELEGRAM_*`: how the bot and the workers reach the Bot API."""
+
+    model_config = _config("TELEGRAM_")
+
+    bot_token: SecretStr
+    api_base_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
+    request_timeout: float = Field(default=30.0, gt=0)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not TOKEN_PATTERN.match(value.get_secret_value()):
+            raise ValueError("does not look like a bot token (expected <digits>:<secret> from @BotFather)")
+        return value
+
+    @property
+    def api_base(self) -> str:
+        return str(self.api_base_url).rstrip("/")
+
+
+class LogSettings(BaseSettings):
+    """`LOG_*`: structured logging."""
+
+    model_config = _config("LOG_")
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["console", "json"] = "console"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class CelerySettings(BaseSettings):
+    """`CELERY_*`: the reliability knobs of the Celery app (seconds unless named otherwise)."""
+
+    model_config = _config("CELERY_")
+
+    visibility_timeout: int = Field(default=3600, ge=60)
+    task_soft_time_limit: int = Field(default=240, gt=0)
+    task_time_limit: int = Field(default=300, gt=0)
+    result_expires: int = Field(default=3600, gt=0)
+    publish_max_retries: int = Field(default=2, ge=0)
+
+    @model_validator(mode="after")
+    def _limits_below_visibility(self) -> Self:
+        if self.task_soft_time_limit >= self.task_time_limit:
+            raise ValueError("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT")
+        if self.task_time_limit >= self.visibility_timeout:
+            raise ValueError("CELERY_TASK_TIME_LIMIT must be below CELERY_VISIBILITY_TIMEOUT")
+        return self
+
+
+class BotSettings(BaseSettings):
+    """`BOT_*`: how the bot front-end waits for the workers."""
+
+    model_config = _config("BOT_")
+
+    task_timeout: float = Field(default=10.0, gt=0)
+    dispatch_timeout: float = Field(default=3.0, gt=0)
+    publish_threads: int = Field(default=4, ge=1, le=64)

@@ -1,0 +1,44 @@
+"""Building aiogram `Bot` objects that talk to the configured Bot API server without leaking the token."""
+
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramNetworkError
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+
+from core.redaction import SecretRedactor
+from core.settings import TelegramSettings
+
+
+class RedactingAiohttpSession(AiohttpSession):
+    """aiohttp errors quote the request URL, which holds the token: re-raise them redacted."""
+
+    def __init__(self, redactor: SecretRedactor, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._redactor = redactor
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        try:
+            return await super().make_request(bot, method, timeout)
+        except TelegramNetworkError as exc:
+            message = self._redactor.redact(exc.message)
+            raise TelegramNetworkError(method=method, message=message) from None
+
+
+def create_bot(settings: TelegramSettings, redactor: SecretRedactor) -> Bot:
+    """A Bot for the configured server; each event loop that sends messages needs its own."""
+    token = settings.bot_token.get_secret_value()
+    redactor.add(token)
+    session = RedactingAiohttpSession(
+        redactor,
+        api=TelegramAPIServer.from_base(settings.api_base, is_local=False),
+        timeout=settings.request_timeout,
+    )
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))

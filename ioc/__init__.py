@@ -1,0 +1,1 @@
+"""The composition root: everything is built by `ioc.container.build_container`."""

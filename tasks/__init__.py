@@ -1,0 +1,1 @@
+"""Celery side: the app factory, the typed task registry and the task controllers."""

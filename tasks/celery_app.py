@@ -1,0 +1,68 @@
+"""The Celery app factory: reliability settings first, defaults never."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from celery import Celery
+
+from core.settings import CelerySettings, RedisSettings
+from tasks.controllers import TaskController
+from tasks.logging_context import connect_logging_context
+
+
+def _transport_options(redis: RedisSettings, celery: CelerySettings) -> dict[str, Any]:
+    return {
+        "visibility_timeout": celery.visibility_timeout,
+        "socket_timeout": redis.socket_timeout,
+        "socket_connect_timeout": redis.socket_connect_timeout,
+        "socket_keepalive": True,
+        "health_check_interval": redis.health_check_interval,
+        "retry_on_timeout": True,
+    }
+
+
+def create_celery_app(redis: RedisSettings, celery: CelerySettings) -> Celery:
+    url = redis.url.get_secret_value()
+    app = Celery("tasks", broker=url, backend=url, set_as_current=False)
+    options = _transport_options(redis, celery)
+    app.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        task_soft_time_limit=celery.task_soft_time_limit,
+        task_time_limit=celery.task_time_limit,
+        broker_transport_options=options,
+        result_backend_transport_options=options,
+        visibility_timeout=celery.visibility_timeout,
+        redis_socket_timeout=redis.socket_timeout,
+        redis_socket_connect_timeout=redis.socket_connect_timeout,
+        redis_socket_keepalive=True,
+        redis_retry_on_timeout=True,
+        redis_backend_health_check_interval=redis.health_check_interval,
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,
+        task_publish_retry_policy={
+            "max_retries": celery.publish_max_retries,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
+        },
+        result_expires=celery.result_expires,
+        worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
+        enable_utc=True,
+        broker_channel_error_retry=True,
+    )
+    connect_logging_context()
+    return app
+
+
+def install_task_controllers(app: Celery, controllers: Iterable[TaskController]) -> Celery:
+    for controller in controllers:
+        controller.register(app)
+    return app

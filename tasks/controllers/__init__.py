@@ -1,0 +1,21 @@
+"""Task controllers: plain classes whose `register(app)` adds their tasks to the Celery app."""
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from celery import Celery
+
+from tasks.names import TaskName
+
+
+class TaskController(Protocol):
+    def register(self, app: Celery) -> None: ...
+
+
+def register_task(app: Celery, name: TaskName, method: Callable[..., Any], **options: Any) -> None:
+    """Registers a controller's bound method as the task `name`.
+
+    `typing=False`: Celery's publish-time argument check reads the method's signature including `self`
+    and would reject every call; producers are checked by mypy through `TasksRegistry` instead.
+    """
+    app.task(name=str(name), typing=False, **options)(method)

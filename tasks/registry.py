@@ -1,0 +1,36 @@
+"""The typed task registry: the one way producers (the bot, other tasks) reach a task."""
+
+from typing import Any, cast
+
+from celery import Celery, Task
+
+from tasks.names import TaskName
+from tasks.results import PingResult
+
+
+class UnknownTaskError(LookupError):
+    """A task name is not registered with the Celery app (its controller is not in the container)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"task {name!r} is not registered; add its controller to ioc/container.py "
+            f"(known: {', '.join(sorted(TaskName))})"
+        )
+        self.name = name
+
+
+class TasksRegistry:
+    """Properties return `Task[[args], Result]`, so `.apply_async`/`.delay` are checked by mypy."""
+
+    def __init__(self, app: Celery) -> None:
+        self._app = app
+
+    @property
+    def ping(self) -> Task[[], PingResult]:
+        return self._task(TaskName.PING)
+
+    def _task(self, name: str) -> Task[Any, Any]:
+        try:
+            return cast(Task[Any, Any], self._app.tasks[name])
+        except KeyError:
+            raise UnknownTaskError(name) from None
