@@ -1,6 +1,5 @@
 """Assembling the Dispatcher: one Router per controller, in registration order."""
 
-
 from aiogram import Dispatcher, Router
 
 from bot.controllers import BotController

@@ -77,9 +77,7 @@ class TaskDispatcher:
             log.warning("task_publish_failed", task=task.name, error=repr(exc))
             raise BrokerUnavailableError(task.name) from exc
 
-    async def _await_result(
-        self, task_id: str, result: "asyncio.Future[dict[str, Any]]"
-    ) -> dict[str, Any]:
+    async def _await_result(self, task_id: str, result: "asyncio.Future[dict[str, Any]]") -> dict[str, Any]:
         try:
             async with asyncio.timeout(self._settings.task_timeout):
                 return await result

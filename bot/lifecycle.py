@@ -1,3 +1,5 @@
+import asyncio
+
 import structlog
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
@@ -7,6 +9,7 @@ from bot.dispatching import TaskDispatcher
 from bot.results import ResultWaiter
 
 log = structlog.get_logger(__name__)
+SUBSCRIBE_GRACE = 5.0
 
 
 class LifecycleController:
@@ -22,6 +25,10 @@ class LifecycleController:
 
     async def on_startup(self, bot: Bot) -> None:
         self._waiter.start()
+        try:
+            await asyncio.wait_for(self._waiter.subscribed.wait(), timeout=SUBSCRIBE_GRACE)
+        except TimeoutError:
+            log.warning("result_channel_not_ready", waited_s=SUBSCRIBE_GRACE)
         try:
             await bot.set_my_commands(BOT_COMMANDS)
         except (TelegramAPIError, TelegramNetworkError) as exc:

@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 log = structlog.get_logger(__name__)
 RESULT_KEY_PREFIX = "celery-task-meta-"
 RECONNECT_DELAY = 0.5
+STOP_GRACE = 2.0
 
 
 class ResultWaiter:
@@ -41,8 +42,7 @@ class ResultWaiter:
     async def fetch(self, task_id: str) -> dict[str, Any] | None:
         """The stored result, if the task is finished; for results the channel may have missed."""
         raw = await self._redis.get(RESULT_KEY_PREFIX + task_id)
-        meta = _ready_meta(raw)
-        return meta
+        return _ready_meta(raw)
 
     def start(self) -> None:
         if self._listener is None:
@@ -51,7 +51,8 @@ class ResultWaiter:
     async def stop(self) -> None:
         if self._listener is not None:
             self._listener.cancel()
-            await asyncio.gather(self._listener, return_exceptions=True)
+            # Closing the subscription talks to Redis; a hung server must not hold up shutdown.
+            await asyncio.wait([self._listener], timeout=STOP_GRACE)
             self._listener = None
         for future in list(self._pending.values()):
             future.cancel()

@@ -83,7 +83,7 @@ def _register_tasks(container: punq.Container) -> None:
 
     def celery_app(redis: RedisSettings, celery: CelerySettings) -> Celery:
         app = create_celery_app(redis, celery)
-        return install_task_controllers(app, container.resolve_all(TaskController))
+        return install_task_controllers(app, container.resolve_all(TaskController))  # type: ignore[type-abstract]
 
     container.register(Celery, factory=_wired(container, celery_app), scope=SINGLETON)
     container.register(TasksRegistry, scope=SINGLETON)
@@ -103,9 +103,7 @@ def _register_bot(container: punq.Container) -> None:
         FallbackController,
     ):
         container.register(BotController, controller, scope=SINGLETON)
-    container.register(
-        Dispatcher, factory=_wired(container, create_dispatcher), scope=SINGLETON
-    )
+    container.register(Dispatcher, factory=_wired(container, create_dispatcher), scope=SINGLETON)
 
 
 def configure_process(container: punq.Container, *settings: type[BaseSettings]) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 from celery import Celery
 
 from core.settings import CelerySettings, RedisSettings
+from tasks.backends import backend_url
 from tasks.controllers import TaskController
 from tasks.logging_context import connect_logging_context
 
@@ -23,7 +24,7 @@ def _transport_options(redis: RedisSettings, celery: CelerySettings) -> dict[str
 
 def create_celery_app(redis: RedisSettings, celery: CelerySettings) -> Celery:
     url = redis.url.get_secret_value()
-    app = Celery("tasks", broker=url, backend=url, set_as_current=False)
+    app = Celery("tasks", broker=url, backend=backend_url(url), set_as_current=False)
     options = _transport_options(redis, celery)
     app.conf.update(
         task_serializer="json",

@@ -1,6 +1,6 @@
 """The typed task registry: the one way producers (the bot, other tasks) reach a task."""
 
-from typing import Any, cast
+from typing import Any
 
 from celery import Celery, Task
 
@@ -31,6 +31,6 @@ class TasksRegistry:
 
     def _task(self, name: str) -> Task[Any, Any]:
         try:
-            return cast(Task[Any, Any], self._app.tasks[name])
+            return self._app.tasks[name]
         except KeyError:
             raise UnknownTaskError(name) from None

@@ -15,7 +15,9 @@ class TaskController(Protocol):
 def register_task(app: Celery, name: TaskName, method: Callable[..., Any], **options: Any) -> None:
     """Registers a controller's bound method as the task `name`.
 
-    `typing=False`: Celery's publish-time argument check reads the method's signature including `self`
-    and would reject every call; producers are checked by mypy through `TasksRegistry` instead.
+    `shared=False`: Celery would otherwise add the task to every app created later in the process,
+    bound to this controller instance. `typing=False`: Celery's publish-time argument check reads the
+    method's signature including `self` and would reject every call; producers are checked by mypy
+    through `TasksRegistry` instead.
     """
-    app.task(name=str(name), typing=False, **options)(method)
+    app.task(name=str(name), shared=False, typing=False, **options)(method)  # type: ignore[no-untyped-call]

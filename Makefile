@@ -1,0 +1,39 @@
+# Everything runs through uv with the locked dependencies (`uv sync --locked` happens on demand).
+UV ?= uv
+RUN := $(UV) run --locked
+CELERY := $(RUN) celery -A tasks.app
+
+.PHONY: dev test lint format bench bot-dev celery-dev celery-beat-dev emulator install
+
+install:  ## install the locked dependencies into .venv
+	$(UV) sync --locked
+
+dev:  ## the whole stack: Redis, worker, beat, bot (and the sandbox when no token is set)
+	$(RUN) python -m core.devstack
+
+test:  ## the test suite (starts its own redis-server, worker and Bot API emulator)
+	$(RUN) pytest
+
+lint:  ## check only: ruff, ruff format, mypy --strict
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy .
+
+format:
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+bench:  ## benchmarks: figures and ratios against baselines measured in the same run
+	$(RUN) python -m bench
+
+bot-dev:  ## the bot alone, long polling
+	$(RUN) python -m bot
+
+celery-dev:  ## a worker with auto-reload-free, verbose settings for development
+	$(CELERY) worker -P prefork -c 2 -l INFO
+
+celery-beat-dev:
+	$(CELERY) beat -l INFO
+
+emulator:  ## the Bot API emulator and its chat page alone
+	$(RUN) python -m bot.emulator

@@ -1,0 +1,40 @@
+"""Building and running the emulator's aiohttp application."""
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.emulator.api import FAULTS, STATE, add_bot_api_routes
+from bot.emulator.client_api import add_client_routes
+from bot.emulator.faults import Faults
+from bot.emulator.state import EmulatorState
+
+
+def create_emulator_app(state: EmulatorState, faults: Faults | None = None) -> web.Application:
+    app = web.Application()
+    app[STATE] = state
+    app[FAULTS] = faults or Faults()
+    add_bot_api_routes(app)
+    add_client_routes(app)
+    return app
+
+
+@dataclass
+class RunningEmulator:
+    runner: web.AppRunner
+    base_url: str
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start_emulator(
+    state: EmulatorState, faults: Faults | None = None, host: str = "127.0.0.1", port: int = 0
+) -> RunningEmulator:
+    """Serves the emulator on the running loop; port 0 picks a free port."""
+    runner = web.AppRunner(create_emulator_app(state, faults), handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    bound_port = runner.addresses[0][1]
+    return RunningEmulator(runner, f"http://{host}:{bound_port}")

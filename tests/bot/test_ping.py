@@ -1,0 +1,68 @@
+"""/ping over real sockets: emulator → aiogram polling → registry → Redis → worker → sendMessage."""
+
+import re
+
+import pytest
+
+from bot.controllers.errors import BUSY, NOT_RESPONDING
+from tests.conftest import Telegram, make_container
+from tests.support.chat import ChatClient
+from tests.support.polling import polling as _polling
+from tests.support.processes import CeleryWorker, RedisServer, free_port
+from tests.support.waiting import async_wait_for
+
+pytestmark = pytest.mark.usefixtures("celery_worker")
+
+
+async def test_ping_answers_pong_with_round_trip(telegram: Telegram, running_bot: object) -> None:
+    reply = await ChatClient(telegram.state, 1001).reply_to("/ping")
+    assert re.fullmatch(r"pong — \d+ ms", reply.text), reply.text
+
+
+async def test_ping_with_arguments_explains_usage(telegram: Telegram, running_bot: object) -> None:
+    reply = await ChatClient(telegram.state, 1002).reply_to("/ping now please")
+    assert reply.text == "/ping takes no arguments. Send just: /ping"
+
+
+async def test_many_chats_ping_at_once(telegram: Telegram, running_bot: object) -> None:
+    chats = [ChatClient(telegram.state, 2000 + n) for n in range(50)]
+    for chat in chats:
+        await chat.send("/ping")
+
+    def all_answered() -> bool:
+        return all(telegram.state.bot_messages(chat.chat_id) for chat in chats)
+
+    await async_wait_for(all_answered, 20, "a reply in every chat")
+    answered = [telegram.state.bot_messages(chat.chat_id)[0].text for chat in chats]
+    assert all(text.startswith("pong — ") for text in answered), answered
+
+
+async def test_no_worker_gives_a_clear_timeout_reply(redis_server: RedisServer, telegram: Telegram) -> None:
+    # Database 9 of the same server: a queue no worker consumes.
+    container = make_container(redis_server.url.replace("/0", "/9"), telegram.base_url, task_timeout=1)
+    async with _polling(container, telegram.state):
+        reply = await ChatClient(telegram.state, 1003).reply_to("/ping")
+    assert reply.text == NOT_RESPONDING
+
+
+async def test_unreachable_redis_gives_busy_reply(telegram: Telegram) -> None:
+    container = make_container(f"redis://127.0.0.1:{free_port()}/0", telegram.base_url, dispatch_timeout=2)
+    async with _polling(container, telegram.state):
+        chat = ChatClient(telegram.state, 1004)
+        assert (await chat.reply_to("/ping")).text == BUSY
+        assert (await chat.reply_to("/help")).text.startswith("Commands:")
+
+
+async def test_hung_redis_gives_busy_reply_then_recovers(
+    telegram: Telegram, celery_worker: CeleryWorker
+) -> None:
+    hung = RedisServer()
+    container = make_container(hung.url, telegram.base_url, dispatch_timeout=1.5)
+    try:
+        async with _polling(container, telegram.state):
+            chat = ChatClient(telegram.state, 1005)
+            hung.pause()
+            assert (await chat.reply_to("/ping", timeout=8)).text == BUSY
+            assert (await chat.reply_to("/help")).text.startswith("Commands:")
+    finally:
+        hung.stop()

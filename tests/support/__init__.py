@@ -1,0 +1,1 @@
+"""Test infrastructure: real processes (redis-server, Celery workers) and condition waits."""

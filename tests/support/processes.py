@@ -1,0 +1,99 @@
+"""Real helper processes for the suite: a throwaway redis-server and Celery workers."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import redis
+
+from tests.support.waiting import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RedisServer:
+    """A redis-server on a free port, no persistence, owned (and checked) by the test run."""
+
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError(
+                "redis-server not found on PATH: install it (Debian: apt-get install redis-server)"
+            )
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._dir = tempfile.mkdtemp(prefix="test-redis-")
+        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", self._dir]  # fmt: skip
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        self.client = redis.Redis.from_url(self.url, socket_timeout=2)
+        wait_for(self._answers, 10, f"redis-server on port {self.port}")
+        served_by = self.client.info("server")["process_id"]
+        assert served_by == self.process.pid, "another Redis answers on our port"
+
+    def _answers(self) -> bool:
+        try:
+            return bool(self.client.ping())
+        except redis.ConnectionError:
+            return False
+
+    def pause(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        self.resume()
+        self.process.terminate()
+        self.process.wait(10)
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def project_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """Environment for a project subprocess: PATH and friends, the project on PYTHONPATH, no .env."""
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+    env = {key: os.environ[key] for key in keep if key in os.environ}
+    env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", LOG_FORMAT="json", **extra)
+    return env
+
+
+class CeleryWorker:
+    """`celery -A tasks.app worker` as a subprocess in its own process group, logging to a file."""
+
+    def __init__(self, env: Mapping[str, str], concurrency: int = 2, name: str = "w1") -> None:
+        self.cwd = tempfile.mkdtemp(prefix="test-worker-")
+        self.log_path = Path(self.cwd) / "worker.log"
+        args = [sys.executable, "-m", "celery", "-A", "tasks.app", "worker", "-P", "prefork",
+                "-c", str(concurrency), "-n", f"{name}@%h", "--without-mingle", "--without-gossip",
+                "-l", "INFO"]  # fmt: skip
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                args, env=project_env(env), cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+        shutil.rmtree(self.cwd, ignore_errors=True)
