@@ -94,3 +94,15 @@ class BotSettings(BaseSettings):
     task_timeout: float = Field(default=10.0, gt=0)
     dispatch_timeout: float = Field(default=3.0, gt=0)
     publish_threads: int = Field(default=4, ge=1, le=64)
+
+
+class DeliverySettings(BaseSettings):
+    """`DELIVERY_*`: Telegram's flood limits, held across all worker processes together."""
+
+    model_config = _config("DELIVERY_")
+
+    global_per_second: float = Field(default=30, gt=0)
+    chat_per_second: float = Field(default=1, gt=0)
+    group_per_minute: float = Field(default=20, gt=0)
+    chunk_size: int = Field(default=100, ge=1, le=1000)
+    max_retries: int = Field(default=5, ge=0)
