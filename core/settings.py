@@ -2,6 +2,7 @@
 
 import re
 from typing import Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -105,4 +106,37 @@ class DeliverySettings(BaseSettings):
     chat_per_second: float = Field(default=1, gt=0)
     group_per_minute: float = Field(default=20, gt=0)
     chunk_size: int = Field(default=100, ge=1, le=1000)
+    concurrency: int = Field(default=16, ge=1, le=256)
     max_retries: int = Field(default=5, ge=0)
+    ledger_ttl: int = Field(default=7200, ge=60)
+
+
+class NotificationSettings(BaseSettings):
+    """`NOTIFICATIONS_*`: the scheduled chat notification (a health report by default)."""
+
+    model_config = _config("NOTIFICATIONS_")
+
+    enabled: bool = True
+    schedule: str = "300"
+    timezone: str = "UTC"
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_shape(cls, value: str) -> str:
+        value = value.strip()
+        if value.isdigit():
+            if int(value) < 1:
+                raise ValueError("must be a number of seconds ≥ 1 or a crontab like '0 9 * * *'")
+            return value
+        if len(value.split()) != 5:
+            raise ValueError("must be seconds (e.g. 300) or a 5-field crontab (e.g. '0 9 * * *')")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not a known IANA time zone (e.g. UTC, Europe/Berlin)") from None
+        return value

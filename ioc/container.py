@@ -18,17 +18,36 @@ from bot.controllers.errors import ErrorsController
 from bot.controllers.fallback import FallbackController
 from bot.controllers.help import HelpCommandController
 from bot.controllers.ping import PingCommandController
+from bot.controllers.subscriptions import SubscriptionCommandController
 from bot.dispatching import TaskDispatcher
 from bot.lifecycle import LifecycleController
 from bot.results import ResultWaiter
 from core.logging import configure_logging
 from core.redaction import SecretRedactor
-from core.settings import BotSettings, CelerySettings, LogSettings, RedisSettings, TelegramSettings
+from core.settings import (
+    BotSettings,
+    CelerySettings,
+    DeliverySettings,
+    LogSettings,
+    NotificationSettings,
+    RedisSettings,
+    TelegramSettings,
+)
 from core.settings_loader import SettingsT, load_settings
+from core.subscriptions import SubscriptionStore
 from core.telegram import create_bot
 from tasks.celery_app import create_celery_app, install_task_controllers
 from tasks.controllers import TaskController
+from tasks.controllers.delivery import DeliveryController
+from tasks.controllers.notifications import HealthNotificationController
 from tasks.controllers.ping import PingTaskController
+from tasks.delivery.gateway import TelegramGateway
+from tasks.delivery.ledger import DeliveryLedger
+from tasks.delivery.limiter import TelegramRateLimiter
+from tasks.delivery.sender import ChunkSender
+from tasks.notifications.broadcast import Broadcaster
+from tasks.notifications.health import HealthProbe
+from tasks.notifications.schedule import NotificationSchedule
 from tasks.registry import TasksRegistry
 
 T = TypeVar("T")
@@ -39,6 +58,8 @@ SETTINGS: tuple[type[BaseSettings], ...] = (
     LogSettings,
     CelerySettings,
     BotSettings,
+    DeliverySettings,
+    NotificationSettings,
 )
 
 
@@ -57,6 +78,10 @@ def _redactor(redis: RedisSettings) -> SecretRedactor:
     return SecretRedactor([redis.url.get_secret_value()])
 
 
+def _ledger(redis: Redis, settings: DeliverySettings) -> DeliveryLedger:
+    return DeliveryLedger(redis, settings.ledger_ttl)
+
+
 def _async_redis(settings: RedisSettings) -> Redis:
     return Redis.from_url(
         settings.url.get_secret_value(),
@@ -73,16 +98,34 @@ def build_container() -> punq.Container:
     for settings_class in SETTINGS:
         container.register(settings_class, factory=_settings_factory(settings_class), scope=SINGLETON)
     container.register(SecretRedactor, factory=_wired(container, _redactor), scope=SINGLETON)
+    # One async client per process, connected on first use: in a worker that is after the fork,
+    # on the Telegram gateway's loop; in the bot, on its loop.
+    container.register(Redis, factory=_wired(container, _async_redis), scope=SINGLETON)
+    container.register(SubscriptionStore, scope=SINGLETON)
+    container.register(NotificationSchedule, scope=SINGLETON)
+    _register_delivery(container)
     _register_tasks(container)
     _register_bot(container)
     return container
 
 
-def _register_tasks(container: punq.Container) -> None:
-    container.register(TaskController, PingTaskController, scope=SINGLETON)
+def _register_delivery(container: punq.Container) -> None:
+    container.register(TelegramGateway, scope=SINGLETON)
+    container.register(TelegramRateLimiter, scope=SINGLETON)
+    container.register(DeliveryLedger, factory=_wired(container, _ledger), scope=SINGLETON)
+    container.register(ChunkSender, scope=SINGLETON)
+    container.register(Broadcaster, scope=SINGLETON)
+    container.register(HealthProbe, scope=SINGLETON)
 
-    def celery_app(redis: RedisSettings, celery: CelerySettings) -> Celery:
-        app = create_celery_app(redis, celery)
+
+def _register_tasks(container: punq.Container) -> None:
+    for controller in (PingTaskController, HealthNotificationController, DeliveryController):
+        container.register(TaskController, controller, scope=SINGLETON)
+
+    def celery_app(
+        redis: RedisSettings, celery: CelerySettings, notifications: NotificationSchedule
+    ) -> Celery:
+        app = create_celery_app(redis, celery, notifications)
         return install_task_controllers(app, container.resolve_all(TaskController))  # type: ignore[type-abstract]
 
     container.register(Celery, factory=_wired(container, celery_app), scope=SINGLETON)
@@ -90,7 +133,6 @@ def _register_tasks(container: punq.Container) -> None:
 
 
 def _register_bot(container: punq.Container) -> None:
-    container.register(Redis, factory=_wired(container, _async_redis), scope=SINGLETON)
     container.register(Bot, factory=_wired(container, create_bot), scope=SINGLETON)
     container.register(ResultWaiter, scope=SINGLETON)
     container.register(TaskDispatcher, scope=SINGLETON)
@@ -100,6 +142,7 @@ def _register_bot(container: punq.Container) -> None:
         ErrorsController,
         HelpCommandController,
         PingCommandController,
+        SubscriptionCommandController,
         FallbackController,
     ):
         container.register(BotController, controller, scope=SINGLETON)

@@ -8,13 +8,12 @@ import sys
 from celery import Celery
 from celery.signals import setup_logging
 
-from core.settings import CelerySettings, LogSettings, RedisSettings
 from core.settings_loader import ConfigurationError
 from ioc.container import build_container, configure_process
 
 container = build_container()
 try:
-    configure_process(container, RedisSettings, CelerySettings, LogSettings)
+    configure_process(container)
 except ConfigurationError as exc:
     sys.exit(str(exc))
 

@@ -9,6 +9,8 @@ from core.settings import CelerySettings, RedisSettings
 from tasks.backends import backend_url
 from tasks.controllers import TaskController
 from tasks.logging_context import connect_logging_context
+from tasks.names import TaskName
+from tasks.notifications.schedule import NotificationSchedule
 
 
 def _transport_options(redis: RedisSettings, celery: CelerySettings) -> dict[str, Any]:
@@ -22,7 +24,21 @@ def _transport_options(redis: RedisSettings, celery: CelerySettings) -> dict[str
     }
 
 
-def create_celery_app(redis: RedisSettings, celery: CelerySettings) -> Celery:
+def beat_schedule(notifications: NotificationSchedule) -> dict[str, dict[str, Any]]:
+    """Every scheduled task: add an entry here (and its task controller in ioc/container.py)."""
+    if not notifications.enabled:
+        return {}
+    return {
+        "health-notification": {
+            "task": str(TaskName.FAN_OUT),
+            "schedule": notifications.celery_schedule,
+        },
+    }
+
+
+def create_celery_app(
+    redis: RedisSettings, celery: CelerySettings, notifications: NotificationSchedule
+) -> Celery:
     url = redis.url.get_secret_value()
     app = Celery("tasks", broker=url, backend=backend_url(url), set_as_current=False)
     options = _transport_options(redis, celery)
@@ -58,6 +74,7 @@ def create_celery_app(redis: RedisSettings, celery: CelerySettings) -> Celery:
         worker_redirect_stdouts=False,
         enable_utc=True,
         broker_channel_error_retry=True,
+        beat_schedule=beat_schedule(notifications),
     )
     connect_logging_context()
     return app

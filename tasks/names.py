@@ -5,3 +5,5 @@ class TaskName(StrEnum):
     """Every task the project knows, by its Celery name. Producers refer to tasks only through these."""
 
     PING = "ping"
+    FAN_OUT = "notifications.fan_out"
+    DELIVER = "notifications.deliver"

@@ -5,7 +5,9 @@ from typing import Any
 from celery import Celery, Task
 
 from tasks.names import TaskName
-from tasks.results import PingResult
+from tasks.results import BroadcastReport, DeliveryReport, PingResult
+
+ChatPayload = list[list[int | str]]  # [[chat_id, chat_type], ...]
 
 
 class UnknownTaskError(LookupError):
@@ -28,6 +30,15 @@ class TasksRegistry:
     @property
     def ping(self) -> Task[[], PingResult]:
         return self._task(TaskName.PING)
+
+    @property
+    def fan_out(self) -> Task[[], BroadcastReport]:
+        return self._task(TaskName.FAN_OUT)
+
+    @property
+    def deliver(self) -> Task[[str, str, ChatPayload], DeliveryReport]:
+        """(tick, text, chats)"""
+        return self._task(TaskName.DELIVER)
 
     def _task(self, name: str) -> Task[Any, Any]:
         try:

@@ -65,6 +65,8 @@ def project_env(
         "REDIS_URL": redis_server.url,
         "TELEGRAM_BOT_TOKEN": TEST_TOKEN,
         "TELEGRAM_API_BASE_URL": running_emulator[0].base_url,
+        # Fast deliveries for the suite; tests of the limits start workers with the real defaults.
+        "DELIVERY_GLOBAL_PER_SECOND": "300",
     }
 
 

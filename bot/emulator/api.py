@@ -1,5 +1,6 @@
 """The Bot API half of the emulator: `/bot<token>/<method>`, answered as Telegram answers."""
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -54,6 +55,8 @@ async def send_message(state: EmulatorState, faults: Faults, params: Params) -> 
     if migrated_to is not None and migrated_to not in state.chats:
         state.add_chat(migrated_to, "supergroup", state.chats[chat_id].title)
     faults.check_send(chat_id, state.chats[chat_id].type != "private")
+    if faults.send_delay:
+        await asyncio.sleep(faults.send_delay)
     message = await state.bot_says(chat_id, text, parse_mode)
     return state.message_to_api(message)
 

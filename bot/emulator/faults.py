@@ -29,6 +29,7 @@ class Faults:
     blocked: set[int] = field(default_factory=set)
     migrations: dict[int, int] = field(default_factory=dict)
     server_errors: int = 0
+    send_delay: float = 0.0
     token_revoked: bool = False
     flood: FloodGate | None = None
     counts: dict[int, int] = field(default_factory=dict)

@@ -3,13 +3,21 @@
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from celery import Celery
+from celery import Celery, Task
 
 from tasks.names import TaskName
 
 
 class TaskController(Protocol):
     def register(self, app: Celery) -> None: ...
+
+
+def running_task(app: Celery) -> tuple[Task[Any, Any], str]:
+    """The task being executed by this worker process and its id (for methods registered as tasks)."""
+    task = app.current_task
+    if task is None or task.request.id is None:
+        raise RuntimeError("called outside a running Celery task")
+    return task, task.request.id
 
 
 def register_task(app: Celery, name: TaskName, method: Callable[..., Any], **options: Any) -> None:

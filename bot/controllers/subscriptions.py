@@ -1,0 +1,51 @@
+from datetime import UTC, datetime
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from core.subscriptions import SubscriptionStore
+from tasks.notifications.schedule import NotificationSchedule
+
+
+class SubscriptionCommandController:
+    """/subscribe, /unsubscribe, /status: this chat and the scheduled notifications. All idempotent."""
+
+    def __init__(self, store: SubscriptionStore, schedule: NotificationSchedule) -> None:
+        self._store = store
+        self._schedule = schedule
+
+    def register(self, router: Router) -> None:
+        router.message.register(self.subscribe, Command("subscribe"))
+        router.message.register(self.unsubscribe, Command("unsubscribe"))
+        router.message.register(self.status, Command("status"))
+
+    async def subscribe(self, message: Message, command: CommandObject) -> None:
+        if command.args:
+            await message.answer("/subscribe takes no arguments. Send just: /subscribe")
+            return
+        if await self._store.subscribe(message.chat.id, message.chat.type):
+            await message.answer(f"Subscribed. {self._next_line()}")
+        else:
+            await message.answer(f"This chat is already subscribed. {self._next_line()}")
+
+    async def unsubscribe(self, message: Message, command: CommandObject) -> None:
+        if command.args:
+            await message.answer("/unsubscribe takes no arguments. Send just: /unsubscribe")
+            return
+        if await self._store.unsubscribe(message.chat.id):
+            await message.answer("Unsubscribed. No more scheduled notifications here.")
+        else:
+            await message.answer("This chat was not subscribed; nothing to do.")
+
+    async def status(self, message: Message) -> None:
+        if await self._store.is_subscribed(message.chat.id):
+            await message.answer(f"This chat is subscribed. {self._next_line()}")
+        else:
+            await message.answer("This chat is not subscribed. Send /subscribe to get notifications.")
+
+    def _next_line(self) -> str:
+        if not self._schedule.enabled:
+            return "Scheduled notifications are switched off on this deployment."
+        due = self._schedule.next_due(datetime.now(UTC))
+        return f"Next notification: {due:%Y-%m-%d %H:%M:%S} UTC ({self._schedule.describe()})."

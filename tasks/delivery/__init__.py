@@ -1,0 +1,1 @@
+"""Delivery of messages to Telegram from the worker processes."""

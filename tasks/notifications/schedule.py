@@ -1,0 +1,73 @@
+"""The notification schedule: a Celery schedule for beat, and the tick grid that makes sends idempotent.
+
+A tick is a slot on the schedule's own grid (an interval aligned to the epoch, or a crontab minute), so
+every process that looks at the same moment, two beats included, names the same tick.
+"""
+
+import math
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from celery.schedules import crontab, schedstate, schedule
+
+from core.settings import NotificationSettings
+
+
+class AlignedInterval(schedule):
+    """`every N seconds`, due at multiples of N since the epoch, not N after beat started."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(run_every=timedelta(seconds=seconds))
+        self.period = seconds
+
+    def slot(self, at: datetime) -> int:
+        return math.floor(at.timestamp() / self.period)
+
+    def is_due(self, last_run_at: datetime) -> schedstate:
+        now = self.now()
+        until_next = self.period - now.timestamp() % self.period
+        return schedstate(self.slot(now) > self.slot(last_run_at), until_next)
+
+
+class ZonedCrontab(crontab):
+    """A crontab read in a given time zone, whichever Celery app (if any) it is attached to."""
+
+    def __init__(self, expression: str, zone: ZoneInfo) -> None:
+        minute, hour, day_of_month, month, day_of_week = expression.split()
+        super().__init__(minute, hour, day_of_week, day_of_month, month)
+        self.zone = zone
+        self.expression = expression
+
+    @property
+    def tz(self) -> ZoneInfo:  # type: ignore[override]  # celery-types says str; Celery uses tzinfo
+        return self.zone
+
+
+class NotificationSchedule:
+    def __init__(self, settings: NotificationSettings) -> None:
+        self._zone = ZoneInfo(settings.timezone)
+        self.enabled = settings.enabled
+        self.celery_schedule: AlignedInterval | ZonedCrontab
+        if settings.schedule.isdigit():
+            self.celery_schedule = AlignedInterval(int(settings.schedule))
+        else:
+            self.celery_schedule = ZonedCrontab(settings.schedule, self._zone)
+
+    def tick_id(self, at: datetime) -> str:
+        """The slot `at` falls in: `i<slot>` for intervals, `c<YYYYmmddHHMM>` for crontab minutes."""
+        if isinstance(self.celery_schedule, AlignedInterval):
+            return f"i{self.celery_schedule.period}-{self.celery_schedule.slot(at)}"
+        return "c" + at.astimezone(UTC).strftime("%Y%m%d%H%M")
+
+    def next_due(self, at: datetime) -> datetime:
+        if isinstance(self.celery_schedule, AlignedInterval):
+            period = self.celery_schedule.period
+            return datetime.fromtimestamp((self.celery_schedule.slot(at) + 1) * period, UTC)
+        local = at.astimezone(self._zone)
+        due = (local + self.celery_schedule.remaining_estimate(local)).astimezone(UTC)
+        return (due + timedelta(seconds=30)).replace(second=0, microsecond=0)  # crontab: whole minutes
+
+    def describe(self) -> str:
+        if isinstance(self.celery_schedule, AlignedInterval):
+            return f"every {self.celery_schedule.period} s"
+        return f"cron '{self.celery_schedule.expression}' ({self._zone.key})"

@@ -1,0 +1,40 @@
+"""/subscribe, /unsubscribe, /status through the real bot and Redis (no worker needed)."""
+
+import re
+
+from tests.conftest import Telegram
+from tests.support.chat import ChatClient
+from tests.support.processes import RedisServer
+
+NEXT = r"Next notification: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(every 300 s\)\."
+
+
+async def test_subscribe_is_idempotent_and_visible_in_status(
+    telegram: Telegram, running_bot: object, redis_server: RedisServer
+) -> None:
+    chat = ChatClient(telegram.state, 3001)
+    redis_server.client.hdel("notifications:subscribers", "3001")
+
+    assert (await chat.reply_to("/status")).text.startswith("This chat is not subscribed.")
+    assert re.fullmatch(f"Subscribed. {NEXT}", (await chat.reply_to("/subscribe")).text)
+    assert (await chat.reply_to("/subscribe")).text.startswith("This chat is already subscribed.")
+    assert re.fullmatch(f"This chat is subscribed. {NEXT}", (await chat.reply_to("/status")).text)
+    assert redis_server.client.hget("notifications:subscribers", "3001") == b"private"
+
+    assert (await chat.reply_to("/unsubscribe")).text.startswith("Unsubscribed.")
+    assert (await chat.reply_to("/unsubscribe")).text == "This chat was not subscribed; nothing to do."
+    assert not redis_server.client.hexists("notifications:subscribers", "3001")
+
+
+async def test_group_subscription_records_the_chat_type(
+    telegram: Telegram, running_bot: object, redis_server: RedisServer
+) -> None:
+    group = ChatClient(telegram.state, -3002, "group")
+    assert (await group.reply_to("/subscribe")).text.startswith(("Subscribed.", "This chat is already"))
+    assert redis_server.client.hget("notifications:subscribers", "-3002") == b"group"
+    await group.reply_to("/unsubscribe")
+
+
+async def test_subscribe_with_arguments_explains_usage(telegram: Telegram, running_bot: object) -> None:
+    reply = await ChatClient(telegram.state, 3003).reply_to("/subscribe daily")
+    assert reply.text == "/subscribe takes no arguments. Send just: /subscribe"

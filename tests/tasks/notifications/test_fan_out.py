@@ -1,0 +1,119 @@
+"""Fan-out and delivery through a real worker, real Redis and the emulator's failure modes."""
+
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from bot.emulator.flood import FloodLimits
+from core.subscriptions import SUBSCRIBERS_KEY
+from tasks.registry import TasksRegistry
+from tests.conftest import Telegram, make_container
+from tests.support.notifications import received, subscribe_chats
+from tests.support.processes import CeleryWorker, RedisServer
+from tests.support.waiting import async_wait_for
+
+pytestmark = pytest.mark.usefixtures("celery_worker")
+
+
+@pytest.fixture
+def registry(redis_server: RedisServer, telegram: Telegram) -> TasksRegistry:
+    return make_container(redis_server.url, telegram.base_url).resolve(TasksRegistry)
+
+
+@pytest.fixture
+def client(redis_server: RedisServer) -> Iterator[redis.Redis]:
+    yield redis_server.client
+    redis_server.client.delete(SUBSCRIBERS_KEY)
+
+
+def fan_out(registry: TasksRegistry, tick: str) -> dict[str, object]:
+    result = registry.fan_out.apply_async(kwargs={"tick": tick}).get(timeout=20)
+    return dict(result)
+
+
+async def wait_all_received(telegram: Telegram, chats: list[int], what: str) -> None:
+    await async_wait_for(lambda: set(received(telegram.state)) >= set(chats), 30, what)
+
+
+async def test_each_chat_gets_exactly_one_message_per_tick(
+    telegram: Telegram, registry: TasksRegistry, client: redis.Redis
+) -> None:
+    privates, groups = list(range(5000, 5230)), [-5001, -5002, -5003]
+    subscribe_chats(client, telegram.state, privates, groups)
+
+    report = fan_out(registry, "test-once")
+    assert report == {"tick": "test-once", "duplicate": False, "chats": 233, "chunks": 3}
+    await wait_all_received(telegram, privates + groups, "every chat to get the report")
+    assert fan_out(registry, "test-once")["duplicate"] is True
+
+    fan_out(registry, "test-twice")
+    await async_wait_for(
+        lambda: set(received(telegram.state).values()) == {2}, 30, "the second tick everywhere"
+    )
+    assert set(received(telegram.state).values()) == {2}
+
+
+async def test_blocked_and_vanished_chats_are_unsubscribed(
+    telegram: Telegram, registry: TasksRegistry, client: redis.Redis
+) -> None:
+    subscribe_chats(client, telegram.state, [5301, 5302, 5303])
+    telegram.faults.blocked.add(5302)
+    client.hset(SUBSCRIBERS_KEY, "5399", "private")  # never existed in Telegram: "chat not found"
+
+    fan_out(registry, "test-blocked")
+    await wait_all_received(telegram, [5301, 5303], "the reachable chats")
+    await async_wait_for(
+        lambda: client.hlen(SUBSCRIBERS_KEY) == 2, 15, "blocked and missing chats to be dropped"
+    )
+    assert sorted(client.hkeys(SUBSCRIBERS_KEY)) == [b"5301", b"5303"]
+    assert telegram.faults.counts[403] == 1
+
+
+async def test_migrated_group_gets_its_message_at_the_new_id(
+    telegram: Telegram, registry: TasksRegistry, client: redis.Redis
+) -> None:
+    subscribe_chats(client, telegram.state, [5401], [-5402])
+    telegram.faults.migrations[-5402] = -1005402
+
+    fan_out(registry, "test-migrate")
+    await wait_all_received(telegram, [5401, -1005402], "the migrated supergroup's message")
+    assert received(telegram.state) == {5401: 1, -1005402: 1}
+    assert client.hget(SUBSCRIBERS_KEY, "-1005402") == b"supergroup"
+    assert not client.hexists(SUBSCRIBERS_KEY, "-5402")
+
+
+async def test_server_errors_are_retried_until_delivered(
+    telegram: Telegram, registry: TasksRegistry, client: redis.Redis
+) -> None:
+    chats = list(range(5500, 5520))
+    subscribe_chats(client, telegram.state, chats)
+    telegram.faults.server_errors = 25
+
+    fan_out(registry, "test-5xx")
+    await wait_all_received(telegram, chats, "every chat despite 502s")
+    assert set(received(telegram.state).values()) == {1}
+    assert telegram.faults.counts[502] == 25
+
+
+async def test_flood_wait_pauses_and_loses_nothing(
+    telegram: Telegram, registry: TasksRegistry, client: redis.Redis
+) -> None:
+    chats = list(range(5600, 5610))
+    subscribe_chats(client, telegram.state, chats)
+    # Telegram stricter than the workers' 30/s: some sends get 429 retry_after=1, and every
+    # worker pauses a whole second each time (retry_after is in whole seconds, as in Telegram).
+    telegram.faults.enforce_flood_limits(FloodLimits(global_per_second=15, slack=0))
+
+    fan_out(registry, "test-429")
+    await wait_all_received(telegram, chats, "every chat despite 429s")
+    assert telegram.faults.counts[429] > 0
+    assert set(received(telegram.state).values()) == {1}
+
+
+async def test_worker_processes_start_their_gateway_after_the_fork(
+    celery_worker: CeleryWorker,
+) -> None:
+    log = celery_worker.log()
+    assert "telegram_gateway_started" in log
+    assert "Event loop is closed" not in log
