@@ -1,0 +1,51 @@
+"""`python -m bot.emulator [--host H] [--port N] [--token T]`: the offline Telegram sandbox.
+
+Serves the Bot API emulator (point the bot at it with TELEGRAM_API_BASE_URL) and its web chat page at `/`,
+with a private chat and a group chat ready. The token is `--token`, else TELEGRAM_BOT_TOKEN, else a fresh
+one printed at start. State lives in memory: a restart starts with empty chats.
+"""
+
+import argparse
+import errno
+import os
+import sys
+
+from aiohttp import web
+
+from bot.emulator.sandbox import sandbox_state, sandbox_token
+from bot.emulator.server import create_emulator_app
+
+DEFAULT_PORT = 8765
+SHUTDOWN_TIMEOUT = 1.0  # open long polls and event streams are cut, not waited for
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bot.emulator", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
+    parser.add_argument("--token", help="the bot token to accept (default: $TELEGRAM_BOT_TOKEN or a new one)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _arguments(argv)
+    token = args.token or os.environ.get("TELEGRAM_BOT_TOKEN") or ""
+    generated = not token
+    token = token or sandbox_token()
+    base_url = f"http://{args.host}:{args.port}"
+
+    def announce(_: object) -> None:
+        print(f"sandbox chat page: {base_url}/", flush=True)
+        if generated:
+            print(f"run the bot with TELEGRAM_BOT_TOKEN={token} TELEGRAM_API_BASE_URL={base_url}", flush=True)
+
+    app = create_emulator_app(sandbox_state(token))
+    try:
+        web.run_app(app, host=args.host, port=args.port, print=announce, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    except OSError as exc:
+        reason = "the port is already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        sys.exit(f"emulator: cannot listen on {args.host}:{args.port}: {reason}")
+
+
+if __name__ == "__main__":
+    main()

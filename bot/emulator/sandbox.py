@@ -1,0 +1,25 @@
+"""The offline sandbox's starting point: a bot token and the chats a person finds on opening the page."""
+
+import secrets
+
+from bot.emulator.state import EmulatorState
+
+GROUP_CHAT_ID = -4000000001  # a basic group, as Telegram numbers new ones
+GROUP_TITLE = "Sandbox group"
+PERSON_NAME = "You"
+
+
+def sandbox_token() -> str:
+    """A fresh token of the shape Telegram issues (`<digits>:<35 url-safe chars>`), valid only here."""
+    return f"{secrets.randbelow(9 * 10**9) + 10**9}:{secrets.token_urlsafe(27)}"
+
+
+def sandbox_state(token: str) -> EmulatorState:
+    """A private chat with the bot (its id is the person's user id, as in Telegram) and a group chat.
+
+    The ids are fixed, so chats subscribed in an earlier run (their ids kept in Redis) are still there.
+    """
+    state = EmulatorState(token)
+    state.add_chat(state.user_id, "private", PERSON_NAME)
+    state.add_chat(GROUP_CHAT_ID, "group", GROUP_TITLE)
+    return state
