@@ -8,6 +8,7 @@ from bot.emulator.api import FAULTS, STATE, add_bot_api_routes
 from bot.emulator.client_api import add_client_routes
 from bot.emulator.faults import Faults
 from bot.emulator.state import EmulatorState
+from bot.emulator.web_chat import add_web_chat_routes
 
 
 def create_emulator_app(state: EmulatorState, faults: Faults | None = None) -> web.Application:
@@ -16,6 +17,7 @@ def create_emulator_app(state: EmulatorState, faults: Faults | None = None) -> w
     app[FAULTS] = faults or Faults()
     add_bot_api_routes(app)
     add_client_routes(app)
+    add_web_chat_routes(app)
     return app
 
 

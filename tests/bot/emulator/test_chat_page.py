@@ -1,0 +1,155 @@
+"""The sandbox chat page in a real headless Chromium, against the emulator and a real polling bot."""
+
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiogram import Bot
+from playwright.async_api import Browser, Page, async_playwright, expect
+from pydantic import AnyHttpUrl, SecretStr
+
+from core.redaction import SecretRedactor
+from core.settings import TelegramSettings
+from core.telegram import create_bot
+from tests.conftest import TEST_TOKEN, Telegram
+from tests.support.waiting import async_wait_for
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+PRIVATE, GROUP = 7001, -7001
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def page(browser: Browser, telegram: Telegram) -> AsyncIterator[Page]:
+    telegram.state.add_chat(PRIVATE, "private", "You")
+    telegram.state.add_chat(GROUP, "group", "Sandbox group")
+    page = await browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"{telegram.base_url}/")
+    await expect(page.locator("#status")).to_have_attribute("data-state", "online", timeout=TIMEOUT_MS)
+    yield page
+    await page.close()
+    assert errors == []
+
+
+@pytest.fixture
+async def bot(telegram: Telegram) -> AsyncIterator[Bot]:
+    settings = TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(telegram.base_url))
+    bot = create_bot(settings, SecretRedactor([]))  # HTML parse mode by default, as the project's bot
+    yield bot
+    await bot.session.close()
+
+
+async def say(page: Page, text: str) -> None:
+    await page.fill("#text", text)
+    await page.press("#text", "Enter")
+
+
+@pytest.mark.usefixtures("celery_worker", "running_bot")
+async def test_ping_typed_in_the_page_gets_pong(page: Page, telegram: Telegram) -> None:
+    await say(page, "/ping")
+
+    await expect(page.locator('.message[data-from="user"]')).to_have_text(re.compile(r"^/ping"))
+    reply = page.locator('.message[data-from="bot"] .text')
+    await expect(reply).to_have_text(re.compile(r"^pong — \d+ ms$"), timeout=TIMEOUT_MS)
+    assert [m.text for m in telegram.state.messages[PRIVATE] if not m.from_bot] == ["/ping"]
+    await expect(page.locator("#text")).to_have_value("")
+
+
+@pytest.mark.usefixtures("running_bot")
+async def test_group_chat_is_its_own_conversation(page: Page, telegram: Telegram) -> None:
+    await expect(page.locator(f'#chats li[data-chat-id="{PRIVATE}"]')).to_have_class(re.compile("active"))
+    await page.click(f'#chats li[data-chat-id="{GROUP}"]')
+    await expect(page.locator("#chat-title")).to_have_text("Sandbox group")
+    await say(page, "/help")
+
+    await expect(page.locator('.message[data-from="bot"] .text')).to_contain_text(
+        "Commands:", timeout=TIMEOUT_MS
+    )
+    assert telegram.state.bot_messages(GROUP)
+    assert not telegram.state.bot_messages(PRIVATE)
+
+    await page.click(f'#chats li[data-chat-id="{PRIVATE}"]')
+    await expect(page.locator(".message")).to_have_count(0)
+
+
+async def test_bot_html_renders_as_telegram_does(page: Page, telegram: Telegram, bot: Bot) -> None:
+    await bot.send_message(
+        PRIVATE,
+        "<b>bold</b> <i>italic</i> <u>under</u> <s>struck</s> <code>x = 1</code> "
+        '<a href="https://example.org/">link</a> <blockquote>quoted</blockquote> '
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+    )
+    text = page.locator('.message[data-from="bot"] .text')
+    await expect(text.locator("b")).to_have_text("bold", timeout=TIMEOUT_MS)
+    weight = await text.locator("b").evaluate("node => getComputedStyle(node).fontWeight")
+    assert int(weight) >= 600
+    for tag, content in [("i", "italic"), ("u", "under"), ("s", "struck"), ("code", "x = 1"),
+                         ("blockquote", "quoted")]:  # fmt: skip
+        await expect(text.locator(tag)).to_have_text(content)
+    await expect(text.locator('a[href="https://example.org/"]')).to_have_text("link")
+    await expect(text).to_contain_text("<script>alert(1)</script>")  # escaped markup is shown, as text
+    assert await page.locator("#messages script").count() == 0
+
+
+async def test_markup_outside_telegrams_tags_never_runs(page: Page, telegram: Telegram) -> None:
+    # Straight into the emulator's state: its Bot API refuses these tags, as Telegram does; the page
+    # must stay safe whatever text reaches it.
+    await telegram.state.bot_says(
+        PRIVATE,
+        "<b>safe</b><script>window.pwned = 'script'</script>"
+        '<img src="x" onerror="window.pwned = \'img\'"><a href="javascript:window.pwned = 1">js link</a>'
+        '<iframe src="javascript:parent.pwned = 1"></iframe><b onclick="window.pwned = 1">handler</b>',
+        "HTML",
+    )
+    text = page.locator('.message[data-from="bot"] .text')
+    await expect(text.locator("b").first).to_have_text("safe", timeout=TIMEOUT_MS)
+    await expect(text).to_contain_text("js link")
+    await text.locator("b", has_text="handler").click()
+    await text.get_by_text("js link").click()
+    for dangerous in ("script", "img", "iframe", "a", "[onclick]", "[onerror]"):
+        assert await text.locator(dangerous).count() == 0, dangerous
+    assert await page.evaluate("window.pwned") is None
+
+
+async def test_what_the_person_writes_is_plain_text(page: Page, telegram: Telegram) -> None:
+    await say(page, '<b>not bold</b> <img src=x onerror="window.pwned = 1">')
+    mine = page.locator('.message[data-from="user"] .text')
+    await expect(mine).to_have_text('<b>not bold</b> <img src=x onerror="window.pwned = 1">')
+    assert await mine.locator("b, img").count() == 0
+    await async_wait_for(lambda: telegram.state.messages[PRIVATE], 5, "the message to reach the emulator")
+    assert telegram.state.messages[PRIVATE][0].text.startswith("<b>not bold</b>")
+    assert await page.evaluate("window.pwned") is None
+
+
+async def test_live_edits_and_unread_counts(page: Page, telegram: Telegram) -> None:
+    sent = await telegram.state.bot_says(GROUP, "first version", None)
+    badge = page.locator(f'#chats li[data-chat-id="{GROUP}"] .unread')
+    await expect(badge).to_have_text("1", timeout=TIMEOUT_MS)
+
+    await page.click(f'#chats li[data-chat-id="{GROUP}"]')
+    await expect(badge).to_have_text("")
+    await telegram.state.bot_edits(sent, "second version", None)
+    message = page.locator(f'.message[data-message-id="{sent.message_id}"]')
+    await expect(message.locator(".text")).to_have_text("second version")
+    await expect(message.locator(".meta")).to_contain_text("edited")
