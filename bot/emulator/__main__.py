@@ -12,10 +12,9 @@ import sys
 
 from aiohttp import web
 
-from bot.emulator.sandbox import sandbox_state, sandbox_token
+from bot.emulator.sandbox import DEFAULT_PORT, sandbox_state, sandbox_token
 from bot.emulator.server import create_emulator_app
 
-DEFAULT_PORT = 8765
 SHUTDOWN_TIMEOUT = 1.0  # open long polls and event streams are cut, not waited for
 
 

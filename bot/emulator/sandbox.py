@@ -4,6 +4,7 @@ import secrets
 
 from bot.emulator.state import EmulatorState
 
+DEFAULT_PORT = 8765  # `make emulator`, and `make dev` unless taken or SANDBOX_PORT says otherwise
 GROUP_CHAT_ID = -4000000001  # a basic group, as Telegram numbers new ones
 GROUP_TITLE = "Sandbox group"
 PERSON_NAME = "You"

@@ -1,0 +1,79 @@
+"""What `make dev` reads from the environment (and `.env`), and the ports and data folder it uses."""
+
+import fcntl
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class DevstackError(Exception):
+    """`make dev` cannot start; the message is one line saying what to do."""
+
+
+class DevSettings(BaseSettings):
+    """The variables that decide the shape of the stack. Empty counts as unset, as in `.env.example`."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    redis_url: SecretStr | None = None
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+    sandbox_port: int | None = Field(default=None, ge=1, le=65535)
+    dev_data_dir: Path = ROOT / ".dev-data"
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen on `port` now (with SO_REUSEADDR, as aiohttp and Redis bind)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def choose_port(requested: int | None, variable: str, preferred: int | None = None) -> int:
+    """The requested port, which must be free; else `preferred` if free (a stable address); else any."""
+    if requested is not None:
+        if not port_is_free(requested):
+            raise DevstackError(
+                f"port {requested} ({variable}) is already in use: free it or set another {variable}"
+            )
+        return requested
+    if preferred is not None and port_is_free(preferred):
+        return preferred
+    return free_port()
+
+
+@contextmanager
+def data_dir_lock(data_dir: Path) -> Iterator[None]:
+    """One `make dev` per data folder: two Redis servers on one append-only file would corrupt it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(data_dir / "devstack.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DevstackError(
+                f"another `make dev` is already running with its data in {data_dir}: stop it, "
+                "or set DEV_DATA_DIR to another folder"
+            ) from None
+        yield
+    finally:
+        os.close(fd)

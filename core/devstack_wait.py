@@ -1,0 +1,62 @@
+"""`python -m core.devstack_wait [--redis] [--http URL] -- COMMAND...`: run COMMAND once its services answer.
+
+`make dev` starts everything at once; this keeps the worker, beat and the bot from racing Redis (waits for
+a PING to $REDIS_URL) and the sandbox (waits for its port), then becomes COMMAND (exec: same pid).
+"""
+
+import argparse
+import os
+import socket
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from urllib.parse import urlsplit
+
+import redis
+
+DEADLINE = 30.0
+POLL = 0.05
+
+
+def redis_answers() -> bool:
+    client = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1)
+    try:
+        return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
+    finally:
+        client.close()
+
+
+def http_listens(url: str) -> bool:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m core.devstack_wait")
+    parser.add_argument("--redis", action="store_true", help="wait for $REDIS_URL to answer PING")
+    parser.add_argument("--http", action="append", default=[], help="wait for this URL's port to listen")
+    parser.add_argument("command", nargs="+", help="what to run then (after --)")
+    args = parser.parse_args(argv)
+    checks: list[tuple[str, Callable[[], bool]]] = (
+        [("Redis (REDIS_URL)", redis_answers)] if args.redis else []
+    )
+    checks += [(url, partial(http_listens, url)) for url in args.http]
+    deadline = time.monotonic() + DEADLINE
+    for what, check in checks:
+        while not check():
+            if time.monotonic() > deadline:
+                sys.exit(f"gave up after {DEADLINE:.0f}s waiting for {what} to answer")
+            time.sleep(POLL)
+    os.execvp(args.command[0], args.command)  # noqa: S606  # an argv list, as given
+
+
+if __name__ == "__main__":
+    main()
