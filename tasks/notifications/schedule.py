@@ -20,6 +20,9 @@ class AlignedInterval(schedule):
         super().__init__(run_every=timedelta(seconds=seconds))
         self.period = seconds
 
+    def __reduce__(self) -> tuple[type["AlignedInterval"], tuple[int]]:
+        return self.__class__, (self.period,)  # beat pickles its schedule to disk
+
     def slot(self, at: datetime) -> int:
         return math.floor(at.timestamp() / self.period)
 
@@ -37,6 +40,9 @@ class ZonedCrontab(crontab):
         super().__init__(minute, hour, day_of_week, day_of_month, month)
         self.zone = zone
         self.expression = expression
+
+    def __reduce__(self) -> tuple[type["ZonedCrontab"], tuple[str, ZoneInfo]]:
+        return self.__class__, (self.expression, self.zone)
 
     @property
     def tz(self) -> ZoneInfo:  # type: ignore[override]  # celery-types says str; Celery uses tzinfo

@@ -1,15 +1,22 @@
 """Subscribing chats straight in Redis and counting what the emulator received."""
 
+import asyncio
 from collections import Counter
+from collections.abc import Sequence
 
 import redis
 
 from bot.emulator.state import EmulatorState
 from core.subscriptions import SUBSCRIBERS_KEY
+from tasks.registry import TasksRegistry
+from tasks.results import BroadcastReport
 
 
 def subscribe_chats(
-    client: redis.Redis, state: EmulatorState, chat_ids: list[int], group_ids: list[int] = ()  # type: ignore[assignment]
+    client: redis.Redis,
+    state: EmulatorState,
+    chat_ids: list[int],
+    group_ids: list[int] = (),  # type: ignore[assignment]
 ) -> None:
     """Subscribes the chats (and creates them in the emulator) after clearing every subscription."""
     client.delete(SUBSCRIBERS_KEY)
@@ -18,8 +25,17 @@ def subscribe_chats(
         state.add_chat(chat_id, "private")
     for group_id in group_ids:
         state.add_chat(group_id, "group")
-    if mapping:
-        client.hset(SUBSCRIBERS_KEY, mapping=mapping)
+    with client.pipeline() as pipe:
+        for chat_id, chat_type in mapping.items():
+            pipe.hset(SUBSCRIBERS_KEY, chat_id, chat_type)
+        pipe.execute()
+
+
+async def fan_out(registry: TasksRegistry, tick: str) -> BroadcastReport:
+    """Runs a fan-out for `tick` and waits for its report in a thread: the emulator shares this loop,
+    and blocking it would bunch up the workers' requests (and trip its flood limits)."""
+    result = registry.fan_out.apply_async(kwargs={"tick": tick})
+    return await asyncio.to_thread(result.get, timeout=20)
 
 
 def received(state: EmulatorState, marker: str = "System health") -> Counter[int]:

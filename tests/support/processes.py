@@ -62,6 +62,19 @@ class RedisServer:
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
+def child_pids(parent: int) -> list[int]:
+    """Direct children of `parent`, read from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            children.append(int(stat.parent.name))
+    return children
+
+
 def project_env(extra: Mapping[str, str]) -> dict[str, str]:
     """Environment for a project subprocess: PATH and friends, the project on PYTHONPATH, no .env."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
@@ -70,15 +83,13 @@ def project_env(extra: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-class CeleryWorker:
-    """`celery -A tasks.app worker` as a subprocess in its own process group, logging to a file."""
+class CeleryProcess:
+    """`celery -A tasks.app <command>` as a subprocess in its own process group, logging to a file."""
 
-    def __init__(self, env: Mapping[str, str], concurrency: int = 2, name: str = "w1") -> None:
-        self.cwd = tempfile.mkdtemp(prefix="test-worker-")
-        self.log_path = Path(self.cwd) / "worker.log"
-        args = [sys.executable, "-m", "celery", "-A", "tasks.app", "worker", "-P", "prefork",
-                "-c", str(concurrency), "-n", f"{name}@%h", "--without-mingle", "--without-gossip",
-                "-l", "INFO"]  # fmt: skip
+    def __init__(self, env: Mapping[str, str], *command: str) -> None:
+        self.cwd = tempfile.mkdtemp(prefix=f"test-{command[0]}-")
+        self.log_path = Path(self.cwd) / f"{command[0]}.log"
+        args = [sys.executable, "-m", "celery", "-A", "tasks.app", *command, "-l", "INFO"]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 args, env=project_env(env), cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT,
@@ -87,6 +98,9 @@ class CeleryWorker:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def children(self) -> list[int]:
+        return child_pids(self.process.pid)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -97,3 +111,16 @@ class CeleryWorker:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(5)
         shutil.rmtree(self.cwd, ignore_errors=True)
+
+
+class CeleryWorker(CeleryProcess):
+    def __init__(self, env: Mapping[str, str], concurrency: int = 2, name: str = "w1") -> None:
+        super().__init__(
+            env, "worker", "-P", "prefork", "-c", str(concurrency), "-n", f"{name}@%h",
+            "--without-mingle", "--without-gossip",
+        )  # fmt: skip
+
+
+class CeleryBeat(CeleryProcess):
+    def __init__(self, env: Mapping[str, str]) -> None:
+        super().__init__(env, "beat", "--max-interval", "1")

@@ -9,7 +9,7 @@ from bot.emulator.flood import FloodLimits
 from core.subscriptions import SUBSCRIBERS_KEY
 from tasks.registry import TasksRegistry
 from tests.conftest import Telegram, make_container
-from tests.support.notifications import received, subscribe_chats
+from tests.support.notifications import fan_out, received, subscribe_chats
 from tests.support.processes import CeleryWorker, RedisServer
 from tests.support.waiting import async_wait_for
 
@@ -27,11 +27,6 @@ def client(redis_server: RedisServer) -> Iterator[redis.Redis]:
     redis_server.client.delete(SUBSCRIBERS_KEY)
 
 
-def fan_out(registry: TasksRegistry, tick: str) -> dict[str, object]:
-    result = registry.fan_out.apply_async(kwargs={"tick": tick}).get(timeout=20)
-    return dict(result)
-
-
 async def wait_all_received(telegram: Telegram, chats: list[int], what: str) -> None:
     await async_wait_for(lambda: set(received(telegram.state)) >= set(chats), 30, what)
 
@@ -42,12 +37,12 @@ async def test_each_chat_gets_exactly_one_message_per_tick(
     privates, groups = list(range(5000, 5230)), [-5001, -5002, -5003]
     subscribe_chats(client, telegram.state, privates, groups)
 
-    report = fan_out(registry, "test-once")
+    report = await fan_out(registry, "test-once")
     assert report == {"tick": "test-once", "duplicate": False, "chats": 233, "chunks": 3}
     await wait_all_received(telegram, privates + groups, "every chat to get the report")
-    assert fan_out(registry, "test-once")["duplicate"] is True
+    assert (await fan_out(registry, "test-once"))["duplicate"] is True
 
-    fan_out(registry, "test-twice")
+    await fan_out(registry, "test-twice")
     await async_wait_for(
         lambda: set(received(telegram.state).values()) == {2}, 30, "the second tick everywhere"
     )
@@ -61,7 +56,7 @@ async def test_blocked_and_vanished_chats_are_unsubscribed(
     telegram.faults.blocked.add(5302)
     client.hset(SUBSCRIBERS_KEY, "5399", "private")  # never existed in Telegram: "chat not found"
 
-    fan_out(registry, "test-blocked")
+    await fan_out(registry, "test-blocked")
     await wait_all_received(telegram, [5301, 5303], "the reachable chats")
     await async_wait_for(
         lambda: client.hlen(SUBSCRIBERS_KEY) == 2, 15, "blocked and missing chats to be dropped"
@@ -76,7 +71,7 @@ async def test_migrated_group_gets_its_message_at_the_new_id(
     subscribe_chats(client, telegram.state, [5401], [-5402])
     telegram.faults.migrations[-5402] = -1005402
 
-    fan_out(registry, "test-migrate")
+    await fan_out(registry, "test-migrate")
     await wait_all_received(telegram, [5401, -1005402], "the migrated supergroup's message")
     assert received(telegram.state) == {5401: 1, -1005402: 1}
     assert client.hget(SUBSCRIBERS_KEY, "-1005402") == b"supergroup"
@@ -90,7 +85,7 @@ async def test_server_errors_are_retried_until_delivered(
     subscribe_chats(client, telegram.state, chats)
     telegram.faults.server_errors = 25
 
-    fan_out(registry, "test-5xx")
+    await fan_out(registry, "test-5xx")
     await wait_all_received(telegram, chats, "every chat despite 502s")
     assert set(received(telegram.state).values()) == {1}
     assert telegram.faults.counts[502] == 25
@@ -105,7 +100,7 @@ async def test_flood_wait_pauses_and_loses_nothing(
     # worker pauses a whole second each time (retry_after is in whole seconds, as in Telegram).
     telegram.faults.enforce_flood_limits(FloodLimits(global_per_second=15, slack=0))
 
-    fan_out(registry, "test-429")
+    await fan_out(registry, "test-429")
     await wait_all_received(telegram, chats, "every chat despite 429s")
     assert telegram.faults.counts[429] > 0
     assert set(received(telegram.state).values()) == {1}
