@@ -26,8 +26,8 @@ def subscribe_chats(
     for group_id in group_ids:
         state.add_chat(group_id, "group")
     with client.pipeline() as pipe:
-        for chat_id, chat_type in mapping.items():
-            pipe.hset(SUBSCRIBERS_KEY, chat_id, chat_type)
+        for key, chat_type in mapping.items():
+            pipe.hset(SUBSCRIBERS_KEY, key, chat_type)
         pipe.execute()
 
 
