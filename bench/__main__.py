@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ("bench.ping",)
+BENCHMARKS = ("bench.ping", "bench.limiter")
 
 
 def main() -> None:
