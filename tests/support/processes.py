@@ -79,7 +79,8 @@ def project_env(extra: Mapping[str, str]) -> dict[str, str]:
     """Environment for a project subprocess: PATH and friends, the project on PYTHONPATH, no .env."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
     env = {key: os.environ[key] for key in keep if key in os.environ}
-    env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", LOG_FORMAT="json", **extra)
+    env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", LOG_FORMAT="json")
+    env.update(extra)
     return env
 
 
