@@ -29,7 +29,8 @@ class RedactingAiohttpSession(AiohttpSession):
             return await super().make_request(bot, method, timeout)
         except TelegramNetworkError as exc:
             message = self._redactor.redact(exc.message)
-            raise TelegramNetworkError(method=method, message=message) from None
+        # Raised outside the handler: neither __cause__ nor __context__ keeps the original's URL.
+        raise TelegramNetworkError(method=method, message=message)
 
 
 def create_bot(settings: TelegramSettings, redactor: SecretRedactor) -> Bot:

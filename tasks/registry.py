@@ -15,7 +15,7 @@ class UnknownTaskError(LookupError):
 
     def __init__(self, name: str) -> None:
         super().__init__(
-            f"task {name!r} is not registered; add its controller to ioc/container.py "
+            f"task {str(name)!r} is not registered; add its controller to ioc/container.py "
             f"(known: {', '.join(sorted(TaskName))})"
         )
         self.name = name

@@ -1,11 +1,14 @@
 import time
 
+import structlog
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.dispatching import TaskDispatcher
 from tasks.registry import TasksRegistry
+
+log = structlog.get_logger(__name__)
 
 
 class PingCommandController:
@@ -26,3 +29,4 @@ class PingCommandController:
         await self._dispatcher.call(self._registry.ping)
         elapsed_ms = (time.perf_counter() - started) * 1000
         await message.answer(f"pong — {elapsed_ms:.0f} ms")
+        log.info("ping_answered", round_trip_ms=round(elapsed_ms, 2))

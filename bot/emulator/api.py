@@ -108,6 +108,8 @@ async def handle_method(request: web.Request) -> web.Response:
     try:
         if request.match_info["token"] != state.token or faults.token_revoked:
             raise ApiError(401, "Unauthorized")
+        if method.lower() in faults.failing_methods:
+            raise faults.failing_methods[method.lower()]
         implementation = METHODS.get(method.lower())
         if implementation is None:
             raise ApiError(404, "Not Found")

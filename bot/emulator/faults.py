@@ -31,6 +31,7 @@ class Faults:
     server_errors: int = 0
     send_delay: float = 0.0
     token_revoked: bool = False
+    failing_methods: dict[str, ApiError] = field(default_factory=dict)
     flood: FloodGate | None = None
     counts: dict[int, int] = field(default_factory=dict)
 

@@ -1,0 +1,86 @@
+"""The bot token never reaches a log line, an exception text or a repr, even after HTTP errors."""
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import structlog
+from aiogram.exceptions import TelegramNetworkError
+from aiohttp import web
+from pydantic import AnyHttpUrl, SecretStr
+
+from core.logging import configure_logging
+from core.redaction import SecretRedactor
+from core.settings import LogSettings, RedisSettings, TelegramSettings
+from core.telegram import create_bot
+from tests.conftest import TEST_TOKEN
+
+
+def test_redactor_hides_known_secrets_token_shapes_and_url_passwords() -> None:
+    redactor = SecretRedactor(["s3cret-value"])
+    text = (
+        "s3cret-value at https://api.telegram.org/bot987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/getMe "
+        "and redis://:pa55word@redis:6379/0"
+    )
+    redacted = redactor.redact(text)
+    assert "s3cret-value" not in redacted
+    assert "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" not in redacted
+    assert "pa55word" not in redacted
+    assert "redis://:***@redis:6379/0" in redacted
+
+
+def test_settings_reprs_hide_secrets() -> None:
+    settings = TelegramSettings(bot_token=SecretStr(TEST_TOKEN))
+    redis = RedisSettings(url=SecretStr("redis://:pa55word@localhost:6379/0"))
+    assert TEST_TOKEN not in repr(settings) + str(settings)
+    assert "pa55word" not in repr(redis) + str(redis)
+
+
+@pytest.fixture
+async def redirect_loop() -> AsyncIterator[str]:
+    """A server that redirects every request to itself: aiohttp's error quotes the URL."""
+
+    async def again(request: web.Request) -> web.Response:
+        raise web.HTTPFound(str(request.url))
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", again)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    await runner.cleanup()
+
+
+@pytest.fixture
+def json_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.reset_defaults()
+
+
+async def test_http_errors_from_the_bot_api_do_not_leak_the_token(
+    redirect_loop: str, json_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    redactor = SecretRedactor()
+    settings = TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(redirect_loop))
+    bot = create_bot(settings, redactor)
+    configure_logging(LogSettings(format="json"), redactor)
+    try:
+        with pytest.raises(TelegramNetworkError) as caught:
+            await bot.get_me()
+        structlog.get_logger("test").exception("bot_api_failed", error=caught.value)
+        logging.getLogger("aiohttp.client").error("raw %s", f"{redirect_loop}/bot{TEST_TOKEN}/getMe")
+    finally:
+        await bot.session.close()
+    assert "TooManyRedirects" in str(caught.value)
+    assert TEST_TOKEN not in str(caught.value) + repr(caught.value) + repr(bot)
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
+    logged = capsys.readouterr().err
+    assert "bot_api_failed" in logged
+    assert TEST_TOKEN not in logged
