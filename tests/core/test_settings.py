@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from ioc.container import SETTINGS
 from tests.conftest import TEST_TOKEN
 from tests.support.processes import ROOT, free_port, project_env
 
@@ -17,7 +18,7 @@ VALID = {
 
 
 def start(command: list[str], env: dict[str, str], tmp_path: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return subprocess.run(  # noqa: PLW1510 (the exit code is what the test checks)
         command, env=project_env(env), cwd=str(tmp_path), capture_output=True, text=True, timeout=60
     )
 
@@ -51,8 +52,6 @@ def test_bad_settings_give_one_clear_line(
 
 
 def test_env_example_lists_every_setting() -> None:
-    from ioc.container import SETTINGS
-
     example = (ROOT / ".env.example").read_text()
     for settings_class in SETTINGS:
         prefix = str(settings_class.model_config.get("env_prefix", ""))

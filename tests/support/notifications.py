@@ -16,7 +16,7 @@ def subscribe_chats(
     client: redis.Redis,
     state: EmulatorState,
     chat_ids: list[int],
-    group_ids: list[int] = (),  # type: ignore[assignment]
+    group_ids: Sequence[int] = (),
 ) -> None:
     """Subscribes the chats (and creates them in the emulator) after clearing every subscription."""
     client.delete(SUBSCRIBERS_KEY)

@@ -35,9 +35,11 @@ def test_unknown_task_names_raise_a_clear_error() -> None:
 
 def test_reliability_settings(app: Celery) -> None:
     conf = app.conf
-    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.task_acks_late
+    assert conf.task_reject_on_worker_lost
     assert conf.worker_prefetch_multiplier == 1
-    assert conf.accept_content == ["json"] and conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_serializer == "json"
     assert conf.task_time_limit < conf.broker_transport_options["visibility_timeout"]
     assert (
         conf.broker_transport_options["visibility_timeout"]
@@ -45,7 +47,8 @@ def test_reliability_settings(app: Celery) -> None:
     )
     assert conf.broker_connection_max_retries is None
     assert conf.broker_transport_options["socket_timeout"] > 0
-    assert conf.redis_socket_timeout > 0 and conf.result_expires > 0
+    assert conf.redis_socket_timeout > 0
+    assert conf.result_expires > 0
     assert conf.beat_schedule["health-notification"]["task"] == "notifications.fan_out"
 
 
