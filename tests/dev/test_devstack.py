@@ -159,13 +159,24 @@ def _answers(client: redis.Redis) -> bool:
         return False
 
 
-@pytest.mark.skip(reason="TODO(issue-3): /subscribe and scheduled notifications are being added elsewhere")
 def test_subscribe_and_see_a_scheduled_notification_arrive(tmp_path: Path) -> None:
-    """TODO(issue-3): subscribe in the sandbox and see a scheduled notification arrive.
+    stack = Devstack(tmp_path, NOTIFICATIONS_SCHEDULE="2")
+    try:
+        base_url, _ = stack.wait_for_line(SANDBOX_LINE).groups()
+        stack.wait_for_line(r"^\S+ bot\s+\| .*Run polling for bot")
+        stack.wait_for_line(r"^\S+ worker\s+\| .*ready")
+        assert reply_to(stack, base_url, PRIVATE_CHAT, "/subscribe").startswith("Subscribed.")
 
-    Sketch: `Devstack(tmp_path, NOTIFICATIONS_SCHEDULE="<a few seconds>")`, wait for the sandbox line and
-    for the bot, worker and beat to be up (as above), `reply_to(stack, base_url, PRIVATE_CHAT, "/subscribe")`,
-    then wait (with a deadline) for a bot message in PRIVATE_CHAT that is the notification, and stop
-    the stack with SIGINT as above.
-    """
-    del tmp_path
+        def notification() -> str | None:
+            messages = api(base_url, f"/emulator/api/chats/{PRIVATE_CHAT}/messages?wait=1")["messages"]
+            found = [m["text"] for m in messages if m["from_bot"] and "System health" in m["text"]]
+            return found[0] if found else None
+
+        text = wait_for(notification, 30, "a scheduled notification in the private chat")
+        assert "Workers answering: <b>1</b>" in text
+        tree = descendants(stack.process.pid)
+        stack.signal(signal.SIGINT)
+        assert stack.wait() == 130, stack.output()
+        assert survivors(tree) == []
+    finally:
+        stack.kill()
