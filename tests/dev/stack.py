@@ -4,21 +4,19 @@ import json
 import os
 import re
 import signal
-import subprocess
 import sys
-import threading
 import urllib.request
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from tests.support.processes import free_port, project_env
+from tests.support.processes import CapturedProcess, free_port
 from tests.support.waiting import wait_for
 
 PRIVATE_CHAT = 424242  # the sandbox's private chat: bot.emulator.sandbox
 
 
-class Devstack:
+class Devstack(CapturedProcess):
     """The whole stack in sandbox mode with a local Redis, its data in a temporary folder.
 
     The environment has no REDIS_URL and no TELEGRAM_BOT_TOKEN, and the working directory has no `.env`.
@@ -29,20 +27,7 @@ class Devstack:
         self.sandbox_port = free_port()
         self.data_dir = tmp_path / "dev-data"
         environment = {"DEV_DATA_DIR": str(self.data_dir), "SANDBOX_PORT": str(self.sandbox_port), **env}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "core.devstack"], cwd=tmp_path, env=project_env(environment),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-        )  # fmt: skip
-        self.lines: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def output(self) -> str:
-        return "\n".join(self.lines)
+        super().__init__([sys.executable, "-m", "core.devstack"], tmp_path, environment, own_group=True)
 
     def wait_for_line(self, pattern: str, timeout: float = 30) -> re.Match[str]:
         def found() -> re.Match[str] | None:

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -82,6 +83,26 @@ def project_env(extra: Mapping[str, str]) -> dict[str, str]:
     env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", LOG_FORMAT="json")
     env.update(extra)
     return env
+
+
+class CapturedProcess:
+    """A project subprocess whose combined output is collected, line by line, while it runs."""
+
+    def __init__(self, command: list[str], cwd: Path, env: Mapping[str, str], *, own_group: bool) -> None:
+        self.process = subprocess.Popen(
+            command, cwd=cwd, env=project_env(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, start_new_session=own_group,
+        )  # fmt: skip
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def output(self) -> str:
+        return "\n".join(self.lines)
 
 
 class CeleryProcess:

@@ -3,9 +3,7 @@
 import json
 import re
 import socket
-import subprocess
 import sys
-import threading
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -13,27 +11,14 @@ from typing import Any
 import pytest
 
 from bot.emulator.sandbox import GROUP_CHAT_ID
-from tests.support.processes import ROOT, free_port, project_env
+from tests.support.processes import ROOT, CapturedProcess, free_port
 from tests.support.waiting import wait_for
 
 
-class Emulator:
+class Emulator(CapturedProcess):
     def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         command = [sys.executable, "-m", "bot.emulator", *args]
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=project_env(env or {}), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True,
-        )  # fmt: skip
-        self.lines: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def output(self) -> str:
-        return "\n".join(self.lines)
+        super().__init__(command, ROOT, env or {}, own_group=False)
 
     def stop(self) -> None:
         if self.process.poll() is None:
