@@ -147,7 +147,9 @@ class ReplayClock:
 def replay_429s(stamps: list[float]) -> int:
     """Telegram's answer to each admission, at its recorded time: how many would have been 429s."""
     gate = flood.FloodGate(
-        flood.FloodLimits(global_per_second=LIMIT, chat_per_second=None, group_per_minute=None)
+        flood.FloodLimits(
+            global_per_second=LIMIT, chat_per_second=None, group_per_minute=None, global_burst=1
+        )
     )
     clock = ReplayClock()
     with mock.patch.object(flood, "time", clock):

@@ -25,17 +25,24 @@ class Gcra:
 
 @dataclass
 class FloodLimits:
-    """`None` switches a limit off. Defaults are Telegram's documented limits."""
+    """`None` switches a limit off. Defaults are Telegram's documented limits.
+
+    Telegram tolerates short bursts over all chats: `global_burst` messages may arrive back to back
+    after a quiet spell, yet the average can never exceed `global_per_second` (a sender at 1.1 times the
+    rate, or two processes limiting themselves separately, are refused within a second or two).
+    """
 
     global_per_second: float | None = 30
     chat_per_second: float | None = 1
     group_per_minute: float | None = 20
+    global_burst: int = 3
     slack: float = 0.02
 
     def gates(self) -> list[tuple[str, Gcra]]:
         gates = []
         if self.global_per_second:
-            gates.append(("global", Gcra(1 / self.global_per_second, slack=self.slack)))
+            period = 1 / self.global_per_second
+            gates.append(("global", Gcra(period, burst=self.global_burst, slack=self.slack)))
         if self.chat_per_second:
             gates.append(("chat", Gcra(1 / self.chat_per_second, slack=self.slack)))
         if self.group_per_minute:
@@ -48,9 +55,9 @@ class FloodGate:
         self._gates = limits.gates()
         self.rejected = 0
 
-    def retry_after(self, chat_id: int, is_group: bool) -> int:
+    def retry_after(self, chat_id: int, is_group: bool, now: float | None = None) -> int:
         """0 if the message may go now; else whole seconds to wait, as Telegram's `retry_after`."""
-        now = time.monotonic()
+        now = time.monotonic() if now is None else now
         applicable = [
             (gate, 0 if scope == "global" else chat_id)
             for scope, gate in self._gates

@@ -1,0 +1,43 @@
+"""The emulator's flood limits: a smooth sender at the limit passes, anything faster is refused."""
+
+import random
+
+from bot.emulator.flood import FloodGate, FloodLimits
+
+
+def rejected(send_times: list[float], limits: FloodLimits, chats: int = 1000) -> int:
+    gate = FloodGate(limits)
+    for n, at in enumerate(sorted(send_times)):
+        gate.retry_after(n % chats, is_group=False, now=at)
+    return gate.rejected
+
+
+def smooth(rate: float, seconds: float, jitter: float = 0.0, start: float = 100.0) -> list[float]:
+    return [start + n / rate + random.uniform(-jitter, jitter) for n in range(int(rate * seconds))]
+
+
+def test_a_sender_at_the_limit_with_arrival_jitter_passes() -> None:
+    assert rejected(smooth(30, 5, jitter=0.03), FloodLimits()) == 0
+
+
+def test_ten_percent_over_the_limit_is_refused() -> None:
+    assert rejected(smooth(33, 5), FloodLimits()) > 0
+
+
+def test_two_processes_limiting_themselves_separately_are_refused() -> None:
+    both = smooth(30, 3) + smooth(30, 3, start=100.01)
+    assert rejected(both, FloodLimits()) > 30
+
+
+def test_one_chat_gets_one_message_per_second() -> None:
+    gate = FloodGate(FloodLimits())
+    assert gate.retry_after(7, is_group=False, now=10.0) == 0
+    assert gate.retry_after(7, is_group=False, now=10.5) == 1
+    assert gate.retry_after(7, is_group=False, now=11.0) == 0
+
+
+def test_a_group_gets_twenty_messages_a_minute() -> None:
+    gate = FloodGate(FloodLimits(chat_per_second=None))
+    accepted = [gate.retry_after(-5, is_group=True, now=10.0 + 3 * n) for n in range(20)]
+    assert accepted == [0] * 20
+    assert gate.retry_after(-5, is_group=True, now=10.0 + 3 * 19 + 1) > 0
