@@ -2,15 +2,13 @@
 
 import asyncio
 import time
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
 import structlog
 from celery import Task, states
-from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
+from bot.publishing import AsyncTaskPublisher
 from bot.results import ResultWaiter
 from core.settings import BotSettings
 from tasks.logging_context import correlation_headers
@@ -33,13 +31,13 @@ class TaskFailedError(Exception):
 
 
 class TaskDispatcher:
-    """Publishes on a small dedicated thread pool (a publish is one short Redis write) and awaits the
-    result on the loop through `ResultWaiter`, so no thread is held while a worker runs the task."""
+    """Publishes with `AsyncTaskPublisher` and awaits the result through `ResultWaiter`, both on the
+    event loop: a waiting update is a future, not a thread, and nothing blocks the loop."""
 
-    def __init__(self, waiter: ResultWaiter, settings: BotSettings) -> None:
+    def __init__(self, publisher: AsyncTaskPublisher, waiter: ResultWaiter, settings: BotSettings) -> None:
+        self._publisher = publisher
         self._waiter = waiter
         self._settings = settings
-        self._publisher = ThreadPoolExecutor(settings.publish_threads, "task-publisher")
 
     async def call(self, task: Task[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         task_id = self._waiter.new_task_id()
@@ -56,24 +54,20 @@ class TaskDispatcher:
         value: R = meta["result"]
         return value
 
-    def close(self) -> None:
-        self._publisher.shutdown(wait=False, cancel_futures=True)
-
     async def _publish(
         self, task: Task[Any, Any], task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> None:
-        publish = partial(
-            task.apply_async,
-            args,
-            kwargs,
-            task_id=task_id,
-            expires=self._settings.task_timeout,
-            headers=correlation_headers(),
-        )
         try:
             async with asyncio.timeout(self._settings.dispatch_timeout):
-                await asyncio.get_running_loop().run_in_executor(self._publisher, publish)
-        except (TimeoutError, KombuError, RedisError, OSError) as exc:
+                await self._publisher.publish(
+                    task,
+                    args,
+                    kwargs,
+                    task_id=task_id,
+                    expires=self._settings.task_timeout,
+                    headers=correlation_headers(),
+                )
+        except (TimeoutError, RedisError, OSError) as exc:
             log.warning("task_publish_failed", task=task.name, error=repr(exc))
             raise BrokerUnavailableError(task.name) from exc
 

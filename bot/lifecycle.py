@@ -5,7 +5,6 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
 from bot.commands import BOT_COMMANDS
-from bot.dispatching import TaskDispatcher
 from bot.results import ResultWaiter
 
 log = structlog.get_logger(__name__)
@@ -15,9 +14,8 @@ SUBSCRIBE_GRACE = 5.0
 class LifecycleController:
     """Start-up and shut-down of what the handlers share: the result channel and the command menu."""
 
-    def __init__(self, waiter: ResultWaiter, dispatcher: TaskDispatcher) -> None:
+    def __init__(self, waiter: ResultWaiter) -> None:
         self._waiter = waiter
-        self._dispatcher = dispatcher
 
     def register(self, router: Router) -> None:
         router.startup.register(self.on_startup)
@@ -36,4 +34,3 @@ class LifecycleController:
 
     async def on_shutdown(self) -> None:
         await self._waiter.stop()
-        self._dispatcher.close()

@@ -94,7 +94,6 @@ class BotSettings(BaseSettings):
 
     task_timeout: float = Field(default=10.0, gt=0)
     dispatch_timeout: float = Field(default=3.0, gt=0)
-    publish_threads: int = Field(default=4, ge=1, le=64)
 
 
 class DeliverySettings(BaseSettings):

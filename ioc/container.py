@@ -21,6 +21,7 @@ from bot.controllers.ping import PingCommandController
 from bot.controllers.subscriptions import SubscriptionCommandController
 from bot.dispatching import TaskDispatcher
 from bot.lifecycle import LifecycleController
+from bot.publishing import AsyncTaskPublisher
 from bot.results import ResultWaiter
 from core.logging import configure_logging
 from core.redaction import SecretRedactor
@@ -135,6 +136,7 @@ def _register_tasks(container: punq.Container) -> None:
 def _register_bot(container: punq.Container) -> None:
     container.register(Bot, factory=_wired(container, create_bot), scope=SINGLETON)
     container.register(ResultWaiter, scope=SINGLETON)
+    container.register(AsyncTaskPublisher, scope=SINGLETON)
     container.register(TaskDispatcher, scope=SINGLETON)
     # Order is routing order: the fallback comes last and takes what nothing else matched.
     for controller in (
