@@ -23,6 +23,7 @@ class RedisSettings(BaseSettings):
     socket_timeout: float = Field(default=3.0, gt=0)
     socket_connect_timeout: float = Field(default=3.0, gt=0)
     health_check_interval: int = Field(default=25, ge=0)
+    max_connections: int = Field(default=32, ge=2, le=10_000)
 
     @field_validator("url")
     @classmethod

@@ -10,7 +10,7 @@ import punq
 from aiogram import Bot, Dispatcher
 from celery import Celery
 from pydantic_settings import BaseSettings
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from bot.app import create_dispatcher
 from bot.controllers import BotController
@@ -84,14 +84,18 @@ def _ledger(redis: Redis, settings: DeliverySettings) -> DeliveryLedger:
 
 
 def _async_redis(settings: RedisSettings) -> Redis:
-    return Redis.from_url(
+    """A bounded pool: a burst of commands waits for a free connection instead of opening hundreds."""
+    pool = BlockingConnectionPool.from_url(
         settings.url.get_secret_value(),
+        max_connections=settings.max_connections,
+        timeout=settings.socket_connect_timeout,
         socket_timeout=settings.socket_timeout,
         socket_connect_timeout=settings.socket_connect_timeout,
         socket_keepalive=True,
         health_check_interval=settings.health_check_interval,
         retry_on_timeout=True,
     )
+    return Redis(connection_pool=pool)
 
 
 def build_container() -> punq.Container:
