@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 
-from aiogram import Bot, Dispatcher
 from celery import Celery
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 
@@ -23,7 +22,7 @@ from core.redaction import SecretRedactor
 from core.settings import LogSettings
 from tests.conftest import TEST_TOKEN
 from tests.support.processes import CeleryWorker, RedisServer
-from tests.support.waiting import async_wait_for, wait_for
+from tests.support.waiting import wait_for
 
 REPLY_TIMEOUT = 30.0
 Reply = tuple[float, str]
@@ -194,23 +193,6 @@ async def emulator() -> AsyncIterator[tuple[TimedEmulatorState, str]]:
     finally:
         await state.wake_long_polls()
         await running.stop()
-
-
-@asynccontextmanager
-async def polling(dispatcher: Dispatcher, bot: Bot, state: EmulatorState) -> AsyncIterator[None]:
-    """Runs `dispatcher` on this loop until the block ends; enters once the bot long-polls."""
-    state.method_calls.clear()
-    task = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
-    try:
-        await async_wait_for(lambda: task.done() or "getUpdates" in state.method_calls, 15, "polling")
-        if task.done():
-            task.result()
-        yield
-    finally:
-        if not task.done():
-            await dispatcher.stop_polling()
-            await asyncio.wait_for(task, 15)
-        await bot.session.close()
 
 
 async def round_trip(state: TimedEmulatorState, chat_id: int, text: str) -> float:

@@ -34,12 +34,12 @@ from bench._support import (
     burst,
     emulator,
     plain_celery,
-    polling,
     quiet_logging,
     redis_and_worker,
     round_trip,
 )
 from tests.conftest import TEST_TOKEN, make_container
+from tests.support.polling import dispatcher_polling
 
 WARMUP = 30
 SEQUENTIAL = 300
@@ -125,7 +125,7 @@ def bot_subject(name: str, state: TimedEmulatorState, is_ok: Callable[[str], boo
 async def echo_bot() -> AsyncIterator[Subject]:
     async with emulator() as (state, url):
         bot = Bot(TEST_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(url)))
-        async with polling(echo_dispatcher(), bot, state):
+        async with dispatcher_polling(echo_dispatcher(), bot, state):
             yield bot_subject("bare aiogram echo bot", state, lambda text: text == "pong")
 
 
@@ -134,7 +134,7 @@ async def project_bot(redis_url: str) -> AsyncIterator[Subject]:
     async with emulator() as (state, url):
         container = make_container(redis_url, url, task_timeout=10)
         try:
-            async with polling(container.resolve(Dispatcher), container.resolve(Bot), state):
+            async with dispatcher_polling(container.resolve(Dispatcher), container.resolve(Bot), state):
                 yield bot_subject("project bot /ping", state, lambda text: PONG.fullmatch(text) is not None)
         finally:
             await container.resolve(Redis).aclose()

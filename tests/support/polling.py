@@ -1,4 +1,4 @@
-"""Running the real Dispatcher against the emulator for the length of a `with` block."""
+"""Running a real Dispatcher against the emulator for the length of a `with` block."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -13,17 +13,23 @@ from tests.support.waiting import async_wait_for
 
 @asynccontextmanager
 async def polling(container: punq.Container, state: EmulatorState) -> AsyncIterator[Dispatcher]:
-    """Yields once start-up is over and the bot is long-polling (its first getUpdates arrived)."""
-    dispatcher, bot = container.resolve(Dispatcher), container.resolve(Bot)
+    """The container's bot; yields once start-up is over and it long-polls (its first getUpdates)."""
+    dispatcher = container.resolve(Dispatcher)
+    async with dispatcher_polling(dispatcher, container.resolve(Bot), state):
+        yield dispatcher
+
+
+@asynccontextmanager
+async def dispatcher_polling(dispatcher: Dispatcher, bot: Bot, state: EmulatorState) -> AsyncIterator[None]:
     state.method_calls.clear()
     task = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
     try:
         await async_wait_for(lambda: task.done() or "getUpdates" in state.method_calls, 15, "the bot to poll")
         if task.done():
             task.result()
-        yield dispatcher
+        yield
     finally:
         if not task.done():
             await dispatcher.stop_polling()
-            await asyncio.wait_for(task, 10)
+            await asyncio.wait_for(task, 15)
         await bot.session.close()
