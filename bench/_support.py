@@ -94,12 +94,6 @@ class TimedEmulatorState(EmulatorState):
             future.set_result((replied_at, text))
         return message
 
-    async def wake_long_polls(self) -> None:
-        """Ends a pending getUpdates wait at once (with an update nobody reads), so the emulator's
-        server does not wait out the long-poll timeout when it stops."""
-        self._updates.append({"update_id": next(self._update_ids)})
-        await self._notify()
-
 
 class NeighbourMeter:
     """The share of the machine other processes used while the bench ran (Linux), to flag noisy runs.
@@ -191,7 +185,6 @@ async def emulator() -> AsyncIterator[tuple[TimedEmulatorState, str]]:
     try:
         yield state, running.base_url
     finally:
-        await state.wake_long_polls()
         await running.stop()
 
 

@@ -47,13 +47,14 @@ async def post_message(request: web.Request) -> web.Response:
 
 
 async def list_messages(request: web.Request) -> web.Response:
+    """Messages with an id above `after`, waiting up to `wait` seconds for one (edits: the event stream)."""
     state = request.app[STATE]
     after = int(request.query.get("after", "0"))
     wait = min(float(request.query.get("wait", "0")), 30.0)
     chat_id = _chat_id(request)
 
     def newer() -> list[dict[str, Any]]:
-        return [m.to_client() for m in state.messages.get(chat_id, []) if m.message_id > after or m.edited]
+        return [m.to_client() for m in state.messages.get(chat_id, []) if m.message_id > after]
 
     if wait and not newer():
         with suppress(TimeoutError):

@@ -25,8 +25,10 @@ def create_emulator_app(state: EmulatorState, faults: Faults | None = None) -> w
 class RunningEmulator:
     runner: web.AppRunner
     base_url: str
+    state: EmulatorState
 
     async def stop(self) -> None:
+        self.state.close()  # ends pending long polls: the server need not wait them out
         await self.runner.cleanup()
 
 
@@ -39,4 +41,4 @@ async def start_emulator(
     site = web.TCPSite(runner, host, port)
     await site.start()
     bound_port = runner.addresses[0][1]
-    return RunningEmulator(runner, f"http://{host}:{bound_port}")
+    return RunningEmulator(runner, f"http://{host}:{bound_port}", state)

@@ -4,9 +4,11 @@ import asyncio
 import itertools
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+CLOSE_CHECK = 0.25
 ChatType = Literal["private", "group", "supergroup"]
 
 
@@ -58,6 +60,7 @@ class EmulatorState:
     _update_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _closing: bool = False
 
     def reset(self) -> None:
         """Forget every chat, message and update (tests share one running emulator)."""
@@ -130,13 +133,18 @@ class EmulatorState:
     async def take_updates(self, offset: int, limit: int, timeout: float) -> list[dict[str, Any]]:
         """getUpdates: confirm everything below `offset`, then wait up to `timeout` for news."""
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        if not self._updates and timeout > 0:
-            async with self._changed:
-                try:
-                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)), timeout)
-                except TimeoutError:
-                    return []
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not self._updates and not self._closing:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                break
+            with suppress(TimeoutError):  # wakes every CLOSE_CHECK s to notice `close`
+                await self.wait_changed(min(left, CLOSE_CHECK))
         return self._updates[:limit]
+
+    def close(self) -> None:
+        """The server is stopping: pending getUpdates calls answer within CLOSE_CHECK seconds."""
+        self._closing = True
 
     async def wait_changed(self, timeout: float) -> None:
         async with self._changed:
