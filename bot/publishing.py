@@ -39,8 +39,7 @@ class AsyncTaskPublisher:
         headers: dict[str, str],
     ) -> None:
         queue = self.queue_for(task, args, kwargs)
-        envelope = self.envelope(task, args, kwargs, task_id=task_id, expires=expires, headers=headers)
-        envelope["properties"]["delivery_info"]["routing_key"] = queue
+        envelope = self.envelope(task, args, kwargs, queue, task_id=task_id, expires=expires, headers=headers)
         await self._redis.lpush(queue, dumps(envelope))
 
     def queue_for(self, task: Task[Any, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
@@ -55,12 +54,13 @@ class AsyncTaskPublisher:
         task: Task[Any, Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
+        queue: str,
         *,
         task_id: str,
         expires: float,
         headers: dict[str, str],
     ) -> dict[str, Any]:
-        """The message exactly as kombu's Redis transport stores it (without the queue name)."""
+        """The message exactly as kombu's Redis transport stores it in `queue`."""
         conf = self._app.conf
         message = self._app.amqp.create_task_message(
             task_id, task.name, args, kwargs,
@@ -77,7 +77,7 @@ class AsyncTaskPublisher:
             **message.properties,
             "delivery_mode": DELIVERY_MODE_PERSISTENT,
             "expiration": str(int(expires * 1000)),
-            "delivery_info": {"exchange": "", "routing_key": ""},
+            "delivery_info": {"exchange": "", "routing_key": queue},
             "priority": 0,
             "body_encoding": "base64",
             "delivery_tag": str(uuid.uuid4()),
