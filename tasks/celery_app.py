@@ -36,13 +36,10 @@ def beat_schedule(notifications: NotificationSchedule) -> dict[str, dict[str, An
     }
 
 
-def create_celery_app(
-    redis: RedisSettings, celery: CelerySettings, notifications: NotificationSchedule
-) -> Celery:
-    url = redis.url.get_secret_value()
-    app = Celery("tasks", broker=url, backend=backend_url(url), set_as_current=False)
+def reliability_config(redis: RedisSettings, celery: CelerySettings) -> dict[str, Any]:
+    """At-least-once delivery, nothing blocking forever on a hung Redis, results that expire."""
     options = _transport_options(redis, celery)
-    app.conf.update(
+    return dict(
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],
@@ -74,8 +71,15 @@ def create_celery_app(
         worker_redirect_stdouts=False,
         enable_utc=True,
         broker_channel_error_retry=True,
-        beat_schedule=beat_schedule(notifications),
     )
+
+
+def create_celery_app(
+    redis: RedisSettings, celery: CelerySettings, notifications: NotificationSchedule
+) -> Celery:
+    url = redis.url.get_secret_value()
+    app = Celery("tasks", broker=url, backend=backend_url(url), set_as_current=False)
+    app.conf.update(reliability_config(redis, celery), beat_schedule=beat_schedule(notifications))
     connect_logging_context()
     return app
 
