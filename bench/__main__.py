@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ("bench.ping", "bench.limiter")
+BENCHMARKS = ("bench.ping", "bench.limiter", "bench.notifications")
 
 
 def main() -> None:
