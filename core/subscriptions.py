@@ -4,7 +4,6 @@ Used by the bot (/subscribe, /unsubscribe, /status) and by the workers (fan-out,
 chats, following migrated groups). Streaming with HSCAN keeps memory flat for any number of chats.
 """
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -55,15 +54,6 @@ class SubscriptionStore:
         assert isinstance(fields, dict)
         subscribers = [Subscriber(int(chat_id), _text(kind)) for chat_id, kind in fields.items()]
         return int(next_cursor), subscribers
-
-    async def stream(self, batch: int = 1000) -> AsyncIterator[list[Subscriber]]:
-        cursor = 0
-        while True:
-            cursor, subscribers = await self.page(cursor, batch)
-            if subscribers:
-                yield subscribers
-            if cursor == 0:
-                return
 
 
 def _text(value: bytes | str) -> str:

@@ -116,10 +116,6 @@ class EmulatorState:
     def bot_messages(self, chat_id: int) -> list[ChatMessage]:
         return [m for m in self.messages.get(chat_id, []) if m.from_bot]
 
-    def migrate_chat(self, old_id: int, new_id: int) -> None:
-        old = self.chats.pop(old_id)
-        self.add_chat(new_id, "supergroup", old.title)
-
     def message_to_api(self, message: ChatMessage) -> dict[str, Any]:
         sender = self.bot_user() if message.from_bot else self.human_user()
         return {
