@@ -1,6 +1,7 @@
 """Awaiting Celery results on the event loop, through the Redis result backend's pub/sub channel.
 
-The Celery Redis backend PUBLISHes every stored result on `celery-task-meta-<task_id>`. The bot gives
+The Celery Redis backend PUBLISHes every stored result on its key (`celery-task-meta-<task_id>`, as
+`app.backend.get_key_for_task` names it, global key prefix included). The bot gives
 its tasks ids with a per-process prefix and PSUBSCRIBEs to that prefix once, so waiting for a result
 costs no extra round trip and no thread. If the subscription was down when a result was published,
 the final `fetch` reads the stored result key instead.
@@ -9,22 +10,24 @@ the final `fetch` reads the stored result key instead.
 import asyncio
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import structlog
-from celery import states
+from celery import Celery, states
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 log = structlog.get_logger(__name__)
-RESULT_KEY_PREFIX = "celery-task-meta-"
 RECONNECT_DELAY = 0.5
 STOP_GRACE = 2.0
 
 
 class ResultWaiter:
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, app: Celery) -> None:
         self._redis = redis
+        # Key-value backends (Redis) name result keys here; celery-types does not declare it.
+        self._result_key: Callable[[str], bytes] = app.backend.get_key_for_task  # type: ignore[attr-defined]
         self._prefix = f"bot-{uuid.uuid4().hex[:12]}-"
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._listener: asyncio.Task[None] | None = None
@@ -41,7 +44,7 @@ class ResultWaiter:
 
     async def fetch(self, task_id: str) -> dict[str, Any] | None:
         """The stored result, if the task is finished; for results the channel may have missed."""
-        raw = await self._redis.get(RESULT_KEY_PREFIX + task_id)
+        raw = await self._redis.get(self._result_key(task_id))
         return _ready_meta(raw)
 
     def start(self) -> None:
@@ -58,7 +61,7 @@ class ResultWaiter:
             future.cancel()
 
     async def _listen(self) -> None:
-        pattern = f"{RESULT_KEY_PREFIX}{self._prefix}*"
+        pattern = self._result_key(self._prefix) + b"*"
         while True:
             try:
                 async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
