@@ -129,13 +129,8 @@ class ChunkSender:
     async def _follow_migration(self, bot: Bot, job: DeliveryJob, old_id: int, new_id: int) -> Outcome:
         await self._store.migrate(old_id, new_id)
         log.info("chat_migrated", chat_id=old_id, new_chat_id=new_id)
-        if not await self._ledger.claim_chat(job.tick, new_id, job.owner):
-            return Outcome.MIGRATED
-        new_home = Subscriber(new_id, "supergroup")
-        outcome = await self._deliver(bot, job, new_home)
-        if outcome is not Outcome.RETRY:
-            await self._ledger.confirm_chat(job.tick, new_id)
-        return Outcome.MIGRATED if outcome is Outcome.SENT else outcome
+        outcome = await self._send_one(bot, job, Subscriber(new_id, "supergroup"))
+        return Outcome.MIGRATED if outcome in (Outcome.SENT, Outcome.DUPLICATE) else outcome
 
     async def _refused(self, chat_id: int, error: TelegramBadRequest | TelegramForbiddenError) -> Outcome:
         gone = isinstance(error, TelegramForbiddenError) or "chat not found" in error.message.lower()
