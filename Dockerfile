@@ -19,6 +19,7 @@ COPY bot ./bot
 COPY tasks ./tasks
 COPY ioc ./ioc
 COPY core ./core
+# devtools/ (emulator, `make dev`) is for developers only and stays out of the image.
 
 USER app
 CMD ["python", "-m", "bot"]

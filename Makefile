@@ -10,7 +10,7 @@ install:  ## install the locked dependencies into .venv
 
 dev:  ## the whole stack: Redis, worker, beat, bot (and the sandbox when no token is set)
 	@command -v $(UV) >/dev/null 2>&1 || { echo "uv not found: install it (https://docs.astral.sh/uv/ or: pip install uv)" >&2; exit 1; }
-	$(RUN) python -m core.devstack
+	$(RUN) python -m devtools.devstack
 
 test:  ## the test suite (starts its own redis-server, worker and Bot API emulator)
 	$(RUN) pytest
@@ -38,4 +38,4 @@ celery-beat-dev:
 
 emulator:  ## the Bot API emulator and its chat page alone (http://127.0.0.1:8765/)
 	@command -v $(UV) >/dev/null 2>&1 || { echo "uv not found: install it (https://docs.astral.sh/uv/ or: pip install uv)" >&2; exit 1; }
-	$(RUN) python -m bot.emulator
+	$(RUN) python -m devtools.emulator

@@ -18,14 +18,14 @@ from pathlib import Path
 import redis
 from redis.typing import EncodableT, FieldT
 
-from bot.emulator.faults import Faults
-from bot.emulator.flood import FloodLimits
-from bot.emulator.server import start_emulator
-from bot.emulator.state import ChatMessage, EmulatorState
 from core.logging import configure_logging
 from core.redaction import SecretRedactor
 from core.settings import LogSettings
 from core.subscriptions import SUBSCRIBERS_KEY, SubscriptionStore
+from devtools.emulator.faults import Faults
+from devtools.emulator.flood import FloodLimits
+from devtools.emulator.server import start_emulator
+from devtools.emulator.state import ChatMessage, EmulatorState
 from tasks.delivery.gateway import TelegramGateway
 from tasks.notifications.broadcast import Broadcaster
 from tasks.registry import TasksRegistry

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from celery import Celery
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 
-from bot.emulator.server import start_emulator
-from bot.emulator.state import ChatMessage, EmulatorState
 from core.logging import configure_logging
 from core.redaction import SecretRedactor
 from core.settings import LogSettings
+from devtools.emulator.server import start_emulator
+from devtools.emulator.state import ChatMessage, EmulatorState
 from tests.conftest import TEST_TOKEN
 from tests.support.processes import CeleryWorker, RedisServer
 from tests.support.waiting import wait_for

@@ -23,8 +23,8 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
-from bot.emulator import flood
 from core.settings import DeliverySettings
+from devtools.emulator import flood
 from tasks.delivery.limiter import TelegramRateLimiter
 from tests.support.processes import RedisServer
 

@@ -32,7 +32,7 @@ from bench._notifications_support import (
     wait_ready,
     worker_env,
 )
-from bot.emulator.flood import FloodLimits
+from devtools.emulator.flood import FloodLimits
 from tasks.registry import TasksRegistry
 from tests.conftest import make_container
 from tests.support.notifications import fan_out

@@ -9,10 +9,10 @@ from aiogram import Dispatcher
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from pydantic import AnyHttpUrl, SecretStr
 
-from bot.emulator.faults import Faults
-from bot.emulator.server import RunningEmulator, start_emulator
-from bot.emulator.state import EmulatorState
 from core.settings import BotSettings, RedisSettings, TelegramSettings
+from devtools.emulator.faults import Faults
+from devtools.emulator.server import RunningEmulator, start_emulator
+from devtools.emulator.state import EmulatorState
 from ioc.container import build_container
 from tasks.registry import TasksRegistry
 from tests.support.polling import polling

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.emulator.faults import ApiError
+from devtools.emulator.faults import ApiError
 from tests.conftest import TEST_TOKEN, Telegram
 from tests.support.chat import ChatClient
 from tests.support.processes import CeleryWorker

@@ -5,9 +5,10 @@ import sys
 
 import pytest
 
+from devtools.ports import free_port
 from ioc.container import SETTINGS
 from tests.conftest import TEST_TOKEN
-from tests.support.processes import ROOT, free_port, project_env
+from tests.support.processes import ROOT, project_env
 
 BOT = [sys.executable, "-m", "bot"]
 WORKER = [sys.executable, "-m", "celery", "-A", "tasks.app", "worker"]

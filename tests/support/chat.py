@@ -1,6 +1,6 @@
 """Talking to the bot through the emulator's client API, as a person in a chat would."""
 
-from bot.emulator.state import ChatMessage, ChatType, EmulatorState
+from devtools.emulator.state import ChatMessage, ChatType, EmulatorState
 from tests.support.waiting import async_wait_for
 
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import redis
 
-from bot.emulator.state import EmulatorState
 from core.subscriptions import SUBSCRIBERS_KEY
+from devtools.emulator.state import EmulatorState
 from tasks.registry import TasksRegistry
 from tasks.results import BroadcastReport
 

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 import punq
 from aiogram import Bot, Dispatcher
 
-from bot.emulator.state import EmulatorState
+from devtools.emulator.state import EmulatorState
 from tests.support.waiting import async_wait_for
 
 

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from bot.emulator.flood import FloodLimits
 from core.subscriptions import SUBSCRIBERS_KEY
+from devtools.emulator.flood import FloodLimits
 from tasks.registry import TasksRegistry
 from tests.conftest import Telegram, make_container
 from tests.support.notifications import fan_out, received, subscribe_chats

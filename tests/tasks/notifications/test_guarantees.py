@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import redis
 
-from bot.emulator.flood import FloodLimits
+from devtools.emulator.flood import FloodLimits
 from tasks.registry import TasksRegistry
 from tests.conftest import Telegram, make_container
 from tests.support.notifications import fan_out, received, subscribe_chats

@@ -1,4 +1,4 @@
-"""`python -m core.devstack_wait [--redis] [--http URL] -- COMMAND...`: run COMMAND once its services answer.
+"""`python -m devtools.devstack.wait [--redis] [--http URL] -- COMMAND...`: exec COMMAND once services answer.
 
 `make dev` starts everything at once; this keeps the worker, beat and the bot from racing Redis (waits for
 a PING to $REDIS_URL) and the sandbox (waits for its port), then becomes COMMAND (exec: same pid).
@@ -40,7 +40,7 @@ def http_listens(url: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m core.devstack_wait")
+    parser = argparse.ArgumentParser(prog="python -m devtools.devstack.wait")
     parser.add_argument("--redis", action="store_true", help="wait for $REDIS_URL to answer PING")
     parser.add_argument("--http", action="append", default=[], help="wait for this URL's port to listen")
     parser.add_argument("command", nargs="+", help="what to run then (after --)")

@@ -1,4 +1,4 @@
-"""`make dev` (`python -m core.devstack`): the whole stack from one command, and stopped by Ctrl-C."""
+"""`make dev` (`python -m devtools.devstack`): the whole stack from one command, and stopped by Ctrl-C."""
 
 import fcntl
 import os
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from core.devstack_redis import local_redis
-from tests.dev.stack import PRIVATE_CHAT, Devstack, api, descendants, survivors
+from devtools.devstack.local_redis import local_redis
+from tests.support.devstack import PRIVATE_CHAT, Devstack, api, descendants, survivors
 from tests.support.processes import project_env
 from tests.support.waiting import wait_for
 
@@ -58,7 +58,7 @@ def test_sandbox_stack_answers_ping_and_ctrl_c_stops_every_process(devstack: Dev
     client.close()
     tree = descendants(devstack.process.pid)
     running = " ".join(survivors(tree))
-    for expected in ("redis-server", "bot.emulator", "tasks.app worker", "tasks.app beat", "-m bot"):
+    for expected in ("redis-server", "devtools.emulator", "tasks.app worker", "tasks.app beat", "-m bot"):
         assert expected in running, f"{expected} not running: {running}"
 
     devstack.signal(signal.SIGINT)  # what Ctrl-C in the terminal does: the whole foreground group
@@ -93,7 +93,7 @@ def test_a_process_dying_stops_the_others_and_says_which(tmp_path: Path) -> None
 def run_devstack(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environment = project_env({"DEV_DATA_DIR": str(tmp_path / "data"), **env})
     return subprocess.run(
-        [sys.executable, "-m", "core.devstack"], cwd=tmp_path, env=environment, capture_output=True,
+        [sys.executable, "-m", "devtools.devstack"], cwd=tmp_path, env=environment, capture_output=True,
         text=True, timeout=30, check=False,
     )  # fmt: skip
 

@@ -2,7 +2,7 @@
 
 from html.parser import HTMLParser
 
-from bot.emulator.faults import ApiError
+from devtools.emulator.faults import ApiError
 
 MAX_TEXT_LENGTH = 4096
 HTML_TAGS = frozenset(

@@ -3,7 +3,8 @@
 import shutil
 from pathlib import Path
 
-from core.devstack_env import DevstackError, free_port
+from devtools.devstack.env import DevstackError
+from devtools.ports import free_port
 
 HOW_TO_GET_REDIS = (
     "redis-server not found and REDIS_URL not set: install Redis (Debian/Ubuntu: "

@@ -2,7 +2,7 @@
 
 import random
 
-from bot.emulator.flood import FloodGate, FloodLimits
+from devtools.emulator.flood import FloodGate, FloodLimits
 
 
 def rejected(send_times: list[float], limits: FloodLimits, chats: int = 1000) -> int:

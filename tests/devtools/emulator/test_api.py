@@ -9,10 +9,10 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramNotFound, TelegramUnauthorizedError
 from pydantic import AnyHttpUrl, SecretStr
 
-from bot.emulator.validation import MAX_TEXT_LENGTH
 from core.redaction import SecretRedactor
 from core.settings import TelegramSettings
 from core.telegram import create_bot
+from devtools.emulator.validation import MAX_TEXT_LENGTH
 from tests.conftest import TEST_TOKEN, Telegram
 from tests.support.waiting import async_wait_for
 

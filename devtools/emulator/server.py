@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.emulator.api import FAULTS, STATE, add_bot_api_routes
-from bot.emulator.client_api import add_client_routes
-from bot.emulator.faults import Faults
-from bot.emulator.state import EmulatorState
-from bot.emulator.web_chat import add_web_chat_routes
+from devtools.emulator.api import FAULTS, STATE, add_bot_api_routes
+from devtools.emulator.client_api import add_client_routes
+from devtools.emulator.faults import Faults
+from devtools.emulator.state import EmulatorState
+from devtools.emulator.web_chat import add_web_chat_routes
 
 
 def create_emulator_app(state: EmulatorState, faults: Faults | None = None) -> web.Application:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.emulator.flood import FloodGate, FloodLimits
+from devtools.emulator.flood import FloodGate, FloodLimits
 
 
 class ApiError(Exception):

@@ -13,8 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator.api import STATE
-from bot.emulator.state import EmulatorState
+from devtools.emulator.api import STATE
+from devtools.emulator.state import EmulatorState
 
 STATIC = Path(__file__).with_name("static")
 KEEP_ALIVE = 15.0

@@ -1,4 +1,4 @@
-"""`python -m core.devstack` as a subprocess of a test, and the process tree it leaves (or must not)."""
+"""`python -m devtools.devstack` as a subprocess of a test, and the process tree it leaves (or must not)."""
 
 import json
 import os
@@ -10,10 +10,11 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from tests.support.processes import CapturedProcess, free_port
+from devtools.ports import free_port
+from tests.support.processes import CapturedProcess
 from tests.support.waiting import wait_for
 
-PRIVATE_CHAT = 424242  # the sandbox's private chat: bot.emulator.sandbox
+PRIVATE_CHAT = 424242  # the sandbox's private chat: devtools.emulator.sandbox
 
 
 class Devstack(CapturedProcess):
@@ -27,7 +28,7 @@ class Devstack(CapturedProcess):
         self.sandbox_port = free_port()
         self.data_dir = tmp_path / "dev-data"
         environment = {"DEV_DATA_DIR": str(self.data_dir), "SANDBOX_PORT": str(self.sandbox_port), **env}
-        super().__init__([sys.executable, "-m", "core.devstack"], tmp_path, environment, own_group=True)
+        super().__init__([sys.executable, "-m", "devtools.devstack"], tmp_path, environment, own_group=True)
 
     def wait_for_line(self, pattern: str, timeout: float = 30) -> re.Match[str]:
         def found() -> re.Match[str] | None:

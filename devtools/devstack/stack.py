@@ -1,10 +1,10 @@
-"""`make dev` (`python -m core.devstack`): the whole stack in one terminal, supervised by honcho.
+"""`make dev` (`python -m devtools.devstack`): the whole stack in one terminal, supervised by honcho.
 
 Redis (a local redis-server unless REDIS_URL is set), the Celery worker and beat, and the bot, with their
 logs interleaved and prefixed by process name. Without TELEGRAM_BOT_TOKEN it runs in sandbox mode: the
 Bot API emulator runs as well, the others get a sandbox token and its address, and its web chat page is
 where you talk to the bot. If one process exits the others are stopped; Ctrl-C or SIGTERM stops them all
-(Redis last: see core.devstack_supervisor).
+(Redis last: see devtools.devstack.supervisor).
 """
 
 import os
@@ -12,11 +12,11 @@ import shlex
 import sys
 from dataclasses import dataclass, field
 
-from bot.emulator.sandbox import DEFAULT_PORT, sandbox_token
-from core.devstack_env import ROOT, DevSettings, DevstackError, choose_port, data_dir_lock
-from core.devstack_redis import local_redis
-from core.devstack_supervisor import Supervisor
 from core.settings_loader import ConfigurationError, load_settings
+from devtools.devstack.env import ROOT, DevSettings, DevstackError, choose_port, data_dir_lock
+from devtools.devstack.local_redis import local_redis
+from devtools.devstack.supervisor import Supervisor
+from devtools.emulator.sandbox import DEFAULT_PORT, sandbox_token
 
 PYTHON = sys.executable
 CELERY = [PYTHON, "-m", "celery", "-A", "tasks.app"]
@@ -50,15 +50,23 @@ def plan_telegram(settings: DevSettings, stack: Stack) -> None:
     port = choose_port(settings.sandbox_port, "SANDBOX_PORT", preferred=DEFAULT_PORT)
     base_url = f"http://127.0.0.1:{port}"
     stack.env.update(TELEGRAM_BOT_TOKEN=sandbox_token(), TELEGRAM_API_BASE_URL=base_url)
-    stack.processes["emulator"] = [PYTHON, "-m", "bot.emulator", "--host", "127.0.0.1", "--port", str(port)]
+    stack.processes["emulator"] = [
+        PYTHON,
+        "-m",
+        "devtools.emulator",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     stack.bot_waits_for += ["--http", base_url]
     stack.notes.append("sandbox: no TELEGRAM_BOT_TOKEN, so the bot talks to a local Telegram emulator")
     stack.notes.append(f"sandbox: chat with the bot at {base_url}/")
 
 
 def plan_project(settings: DevSettings, stack: Stack) -> None:
-    """Worker, beat and bot, each started once what it needs answers (see core.devstack_wait)."""
-    wait = [PYTHON, "-m", "core.devstack_wait", "--redis"]
+    """Worker, beat and bot, each started once what it needs answers (see devtools.devstack.wait)."""
+    wait = [PYTHON, "-m", "devtools.devstack.wait", "--redis"]
     schedule = str(settings.dev_data_dir / "celerybeat-schedule")
     stack.processes["worker"] = [*wait, "--", *CELERY, "worker", "-P", "prefork", "-c", "2", "-l", "INFO"]
     stack.processes["beat"] = [*wait, "--", *CELERY, "beat", "-l", "INFO", "-s", schedule]

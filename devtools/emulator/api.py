@@ -7,9 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator.faults import ApiError, Faults
-from bot.emulator.state import EmulatorState
-from bot.emulator.validation import visible_text
+from devtools.emulator.faults import ApiError, Faults
+from devtools.emulator.state import EmulatorState
+from devtools.emulator.validation import visible_text
 
 Params = dict[str, Any]
 Method = Callable[[EmulatorState, Faults, Params], Awaitable[Any]]

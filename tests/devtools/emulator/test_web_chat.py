@@ -6,8 +6,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.emulator.server import start_emulator
-from bot.emulator.state import EmulatorState
+from devtools.emulator.server import start_emulator
+from devtools.emulator.state import EmulatorState
 from tests.conftest import TEST_TOKEN, Telegram
 
 CHAT = 6001

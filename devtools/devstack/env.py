@@ -2,7 +2,6 @@
 
 import fcntl
 import os
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +9,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parents[1]
+from devtools.ports import free_port, port_is_free
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class DevstackError(Exception):
@@ -29,23 +30,6 @@ class DevSettings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org"
     sandbox_port: int | None = Field(default=None, ge=1, le=65535)
     dev_data_dir: Path = ROOT / ".dev-data"
-
-
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """Whether a server could listen on `port` now (with SO_REUSEADDR, as aiohttp and Redis bind)."""
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 def choose_port(requested: int | None, variable: str, preferred: int | None = None) -> int:

@@ -8,8 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator.api import STATE
-from bot.emulator.state import ChatType
+from devtools.emulator.api import STATE
+from devtools.emulator.state import ChatType
 
 
 def _chat_id(request: web.Request) -> int:

@@ -1,4 +1,4 @@
-"""`python -m bot.emulator`: the sandbox as its own process, as `make dev` and `make emulator` run it."""
+"""`python -m devtools.emulator`: the sandbox as its own process, as `make dev` and `make emulator` run it."""
 
 import json
 import re
@@ -10,14 +10,15 @@ from typing import Any
 
 import pytest
 
-from bot.emulator.sandbox import GROUP_CHAT_ID
-from tests.support.processes import ROOT, CapturedProcess, free_port
+from devtools.emulator.sandbox import GROUP_CHAT_ID
+from devtools.ports import free_port
+from tests.support.processes import ROOT, CapturedProcess
 from tests.support.waiting import wait_for
 
 
 class Emulator(CapturedProcess):
     def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
-        command = [sys.executable, "-m", "bot.emulator", *args]
+        command = [sys.executable, "-m", "devtools.emulator", *args]
         super().__init__(command, ROOT, env or {}, own_group=False)
 
     def stop(self) -> None:

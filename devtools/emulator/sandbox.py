@@ -2,7 +2,7 @@
 
 import secrets
 
-from bot.emulator.state import EmulatorState
+from devtools.emulator.state import EmulatorState
 
 DEFAULT_PORT = 8765  # `make emulator`, and `make dev` unless taken or SANDBOX_PORT says otherwise
 GROUP_CHAT_ID = -4000000001  # a basic group, as Telegram numbers new ones

@@ -1,4 +1,4 @@
-"""`python -m bot.emulator [--host H] [--port N] [--token T]`: the offline Telegram sandbox.
+"""`python -m devtools.emulator [--host H] [--port N] [--token T]`: the offline Telegram sandbox.
 
 Serves the Bot API emulator (point the bot at it with TELEGRAM_API_BASE_URL) and its web chat page at `/`,
 with a private chat and a group chat ready. The token is `--token`, else TELEGRAM_BOT_TOKEN, else a fresh
@@ -12,14 +12,14 @@ import sys
 
 from aiohttp import web
 
-from bot.emulator.sandbox import DEFAULT_PORT, sandbox_state, sandbox_token
-from bot.emulator.server import create_emulator_app
+from devtools.emulator.sandbox import DEFAULT_PORT, sandbox_state, sandbox_token
+from devtools.emulator.server import create_emulator_app
 
 SHUTDOWN_TIMEOUT = 1.0  # open long polls and event streams are cut, not waited for
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.emulator", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m devtools.emulator", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
     parser.add_argument("--token", help="the bot token to accept (default: $TELEGRAM_BOT_TOKEN or a new one)")

@@ -1,0 +1,1 @@
+"""`make dev`: the whole stack in one terminal (`python -m devtools.devstack`)."""

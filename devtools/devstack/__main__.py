@@ -1,0 +1,3 @@
+from devtools.devstack.stack import main
+
+main()
