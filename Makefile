@@ -1,7 +1,7 @@
 # Everything runs through uv with the locked dependencies (`uv sync --locked` happens on demand).
 UV ?= uv
 RUN := $(UV) run --locked
-CELERY := $(RUN) celery -A tasks.app
+CELERY := $(RUN) celery
 
 .PHONY: dev test lint format bench bot-dev celery-dev celery-beat-dev emulator install
 
@@ -31,10 +31,10 @@ bot-dev:  ## the bot alone, long polling
 	$(RUN) python -m bot
 
 celery-dev:  ## a worker with auto-reload-free, verbose settings for development
-	$(CELERY) worker -P prefork -c 2 -l INFO
+	$(CELERY) -A tasks.worker worker -P prefork -c 2 -l INFO
 
 celery-beat-dev:
-	$(CELERY) beat -l INFO
+	$(CELERY) -A tasks.beat beat -l INFO
 
 emulator:  ## the Bot API emulator and its chat page alone (http://127.0.0.1:8765/)
 	@command -v $(UV) >/dev/null 2>&1 || { echo "uv not found: install it (https://docs.astral.sh/uv/ or: pip install uv)" >&2; exit 1; }

@@ -26,10 +26,10 @@ from devtools.emulator.faults import Faults
 from devtools.emulator.flood import FloodLimits
 from devtools.emulator.server import start_emulator
 from devtools.emulator.state import ChatMessage, EmulatorState
-from tasks.delivery.gateway import TelegramGateway
-from tasks.notifications.broadcast import Broadcaster
+from tasks.delivery.worker_loop import WorkerEventLoop
+from tasks.notifications.fan_out import FanOut
 from tasks.registry import TasksRegistry
-from tests.conftest import TEST_TOKEN, make_container
+from tests.conftest import TEST_TOKEN, make_worker_container
 from tests.support.processes import CeleryWorker, RedisServer
 from tests.support.waiting import async_wait_for
 
@@ -282,20 +282,27 @@ def reset_peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+class FixedNotification:
+    name = "bench"
+
+    def render(self) -> str:
+        return "System health"
+
+
 def fan_out_in_process(redis_url: str, tick: str) -> FanOutFigures:
-    """`Broadcaster.broadcast` as the fan-out task runs it, in a fresh (spawned) process with its own
-    gateway, the text given (the task renders a health report first, with a 1 s control ping)."""
+    """`FanOut.send` as the fan-out task runs it, in a fresh (spawned) process with its own event
+    loop, the text given (the task renders a health report first, with a 1 s control ping)."""
     configure_logging(LogSettings(level="WARNING"), SecretRedactor([TEST_TOKEN]))
-    container = make_container(redis_url, UNUSED_API)
-    broadcaster, gateway = container.resolve(Broadcaster), container.resolve(TelegramGateway)
+    container = make_worker_container(redis_url, UNUSED_API)
+    fan_out, event_loop = container.resolve(FanOut), container.resolve(WorkerEventLoop)
     deliver = container.resolve(TasksRegistry).deliver
-    gateway.start()
-    gateway.run(container.resolve(SubscriptionStore).page(0, 10))  # connects the async client
+    event_loop.start()
+    event_loop.run(container.resolve(SubscriptionStore).page(0, 10))  # connects the async client
     deliver.apply_async(("warm-up", "", []))  # connects the producer; nobody consumes this database
     before = reset_peak_rss()
     started = time.perf_counter()
-    report = broadcaster.broadcast(deliver, "bench", tick, owner="bench", render=lambda: "System health")
+    report = fan_out.send(deliver, FixedNotification(), tick, owner="bench")
     seconds = time.perf_counter() - started
     growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-    gateway.close()
+    event_loop.close()
     return FanOutFigures(report["chats"], report["chunks"], seconds, before, growth)

@@ -3,7 +3,7 @@
 Everything is real: a throwaway redis-server, the Bot API emulator enforcing the limits on this
 process's event loop, and two Celery workers (2 prefork children each) configured with the same
 global limit L. One fan-out is triggered as beat would; the emulator timestamps every message it
-accepts, and the rate is taken from the first to the last. Then `Broadcaster.broadcast` alone is
+accepts, and the rate is taken from the first to the last. Then `FanOut.send` alone is
 timed for 10,000 and 100,000 subscribers, each in a fresh process, to show its cost and flat memory.
 """
 
@@ -127,7 +127,7 @@ def delivery_figures(
 
 
 def measure_fan_out(server: RedisServer, count: int) -> FanOutFigures:
-    """`Broadcaster.broadcast` over `count` subscribers in a fresh spawned process, against a
+    """`FanOut.send` over `count` subscribers in a fresh spawned process, against a
     database no worker consumes (the chunks just pile up in its queue)."""
     url, client = database(server, FAN_OUT_DB)
     subscribe(client, range(FIRST_CHAT, FIRST_CHAT + count))
@@ -190,7 +190,7 @@ def print_costs(rows: Sequence[DeliveryFigures]) -> None:
 
 
 def print_fan_outs(rows: Sequence[FanOutFigures]) -> None:
-    print("\nFan-out enqueue: Broadcaster.broadcast, as notifications.fan_out runs it, in a fresh spawned")
+    print("\nFan-out enqueue: FanOut.send, as notifications.fan_out runs it, in a fresh spawned")
     print("process with its own gateway, against a Redis database no worker consumes; without the task's")
     print("health report (a ~1 s control ping, constant), see the worker's own figure above.")
     print(

@@ -6,11 +6,12 @@ import sys
 from aiogram import Bot, Dispatcher
 
 from core.settings_loader import ConfigurationError
-from ioc.container import build_container, configure_process
+from ioc.bot import build_bot_container
+from ioc.common import configure_process
 
 
 async def _run() -> None:
-    container = build_container()
+    container = build_bot_container()
     configure_process(container)
     bot = container.resolve(Bot)
     dispatcher = container.resolve(Dispatcher)

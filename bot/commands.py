@@ -1,16 +1,55 @@
-"""The commands the bot offers: shown by /help and registered with Telegram via setMyCommands."""
+"""The commands the bot offers, defined once: the menu (`setMyCommands`), /help and the usage lines."""
 
-from aiogram.types import BotCommand
+from dataclasses import dataclass
+from html import escape
 
-BOT_COMMANDS: list[BotCommand] = [
-    BotCommand(command="ping", description="Check that the workers answer (round trip)"),
-    BotCommand(command="subscribe", description="Get the scheduled notifications in this chat"),
-    BotCommand(command="unsubscribe", description="Stop the scheduled notifications here"),
-    BotCommand(command="status", description="Is this chat subscribed, and when is the next one"),
-    BotCommand(command="help", description="List the commands"),
-]
+from aiogram import F, Router
+from aiogram.dispatcher.event.handler import CallbackType
+from aiogram.filters import Command
+from aiogram.types import BotCommand, Message
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    description: str
+    arguments: str | None = None  # how to write the arguments, e.g. "<text>"; None: it takes none
+
+    @property
+    def usage(self) -> str:
+        return f"/{self.name} {self.arguments}" if self.arguments else f"/{self.name}"
+
+    def usage_reply(self) -> str:
+        """What a user who wrote the arguments wrong is told (HTML-escaped: replies are HTML)."""
+        if self.arguments is None:
+            return escape(f"/{self.name} takes no arguments. Send just: {self.usage}")
+        return escape(f"Usage: {self.usage}")
+
+    def register(self, router: Router, handler: CallbackType) -> None:
+        """`handler` for this command; a command that takes no arguments answers its usage line to any."""
+        if self.arguments is None:
+            router.message.register(self._answer_usage, Command(self.name, magic=F.args))
+        router.message.register(handler, Command(self.name))
+
+    def to_bot_command(self) -> BotCommand:
+        return BotCommand(command=self.name, description=self.description)
+
+    async def _answer_usage(self, message: Message) -> None:
+        await message.answer(self.usage_reply())
+
+
+PING = CommandSpec("ping", "Check that the workers answer (round trip)")
+SUBSCRIBE = CommandSpec("subscribe", "Get the scheduled notifications in this chat")
+UNSUBSCRIBE = CommandSpec("unsubscribe", "Stop the scheduled notifications here")
+STATUS = CommandSpec("status", "Is this chat subscribed, and when is the next one")
+HELP = CommandSpec("help", "List the commands")
+MENU: tuple[CommandSpec, ...] = (PING, SUBSCRIBE, UNSUBSCRIBE, STATUS, HELP)
+
+
+def menu() -> list[BotCommand]:
+    return [spec.to_bot_command() for spec in MENU]
 
 
 def help_text() -> str:
-    lines = [f"/{command.command} — {command.description}" for command in BOT_COMMANDS]
+    lines = [f"{escape(spec.usage)} — {escape(spec.description)}" for spec in MENU]
     return "Commands:\n" + "\n".join(lines)

@@ -1,12 +1,13 @@
 """Binds update_id, chat_id and a fresh correlation id to every log line of an update."""
 
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
 from aiogram import BaseMiddleware
 from aiogram.types import Chat, TelegramObject, Update
+
+from core.correlation import new_correlation_id
 
 
 class LogContextMiddleware(BaseMiddleware):
@@ -23,6 +24,6 @@ class LogContextMiddleware(BaseMiddleware):
         structlog.contextvars.bind_contextvars(
             update_id=update_id,
             chat_id=chat.id if chat else None,
-            correlation_id=uuid.uuid4().hex[:16],
+            correlation_id=new_correlation_id(),
         )
         return await handler(event, data)

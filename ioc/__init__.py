@@ -1,1 +1,1 @@
-"""The composition root: everything is built by `ioc.container.build_container`."""
+"""Composition roots, one per process kind: `ioc.bot`, `ioc.worker`, `ioc.beat`, on `ioc.common`."""

@@ -8,9 +8,9 @@ from celery.backends.redis import RedisBackend
 class PublishingRedisBackend(RedisBackend):
     """Celery's Redis backend SUBSCRIBEs to a task's result channel on every publish, for a later
     `AsyncResult.get()`: one more blocking round trip per task and a subscription that lives until
-    the AsyncResult is garbage-collected. The bot awaits results through its own pattern subscription
-    (`bot.results.ResultWaiter`), and beat and workers never join; `AsyncResult.get()` still works,
-    reading the stored result and subscribing when it is called.
+    the AsyncResult is garbage-collected. The bot awaits results through its own pattern
+    subscription (`bot.celery_client.result_waiter.ResultWaiter`), and beat and workers never join;
+    `AsyncResult.get()` still works, reading the stored result and subscribing when it is called.
     """
 
     def on_task_call(self, producer: Any, task_id: str) -> None:

@@ -1,21 +1,16 @@
-"""Carries the bot's correlation id into task headers and binds it, with the task id, to worker logs."""
+"""Worker side of the log context: each task's lines carry its id, its name and the correlation id
+the producer put in the task's headers (see core.correlation)."""
 
 from typing import Any
 
 import structlog
 from celery import Task
-from celery.signals import task_postrun, task_prerun
 
-CORRELATION_HEADER = "x_correlation_id"
-
-
-def correlation_headers() -> dict[str, str]:
-    """Headers for a task published now: the correlation id bound in the caller's log context."""
-    correlation_id = structlog.contextvars.get_contextvars().get("correlation_id")
-    return {CORRELATION_HEADER: str(correlation_id)} if correlation_id else {}
+from core.correlation import CORRELATION_HEADER
 
 
-def _bind_task_context(task_id: str, task: Task[Any, Any], **_: object) -> None:
+def bind_task_context(task_id: str, task: Task[Any, Any], **_: object) -> None:
+    """On `task_prerun`."""
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(
         task_id=task_id,
@@ -24,11 +19,6 @@ def _bind_task_context(task_id: str, task: Task[Any, Any], **_: object) -> None:
     )
 
 
-def _clear_task_context(**_: object) -> None:
+def clear_task_context(**_: object) -> None:
+    """On `task_postrun`."""
     structlog.contextvars.clear_contextvars()
-
-
-def connect_logging_context() -> None:
-    """Idempotent: Celery signals keep one receiver per (function, sender) with weak=False."""
-    task_prerun.connect(_bind_task_context, weak=False)
-    task_postrun.connect(_clear_task_context, weak=False)

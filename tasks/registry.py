@@ -1,47 +1,66 @@
-"""The typed task registry: the one way producers (the bot, other tasks) reach a task."""
+"""The typed task registry: the one way producers (the bot, beat, other tasks) reach a task.
 
-from typing import Any
+A `TaskRef[P, R]` is a task's contract: its name, its argument types `P` and its result type `R`. It
+publishes by name (`app.send_task`), so it works in a process where the task's body is not registered
+(the bot, beat); mypy checks every call site. The worker registers the bodies with `register_body`,
+where mypy checks each body against the same contract.
+"""
 
-from celery import Celery, Task
+from collections.abc import Callable
+from typing import Any, Generic, ParamSpec, TypeVar, cast
 
+from celery import Celery
+from celery.result import AsyncResult
+
+from tasks.contracts import DeliveryReport, FanOutReport, PingResult, Recipient
 from tasks.names import TaskName
-from tasks.results import BroadcastReport, DeliveryReport, PingResult
 
-ChatPayload = list[list[int | str]]  # [[chat_id, chat_type], ...]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-class UnknownTaskError(LookupError):
-    """A task name is not registered with the Celery app (its controller is not in the container)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(
-            f"task {str(name)!r} is not registered; add its controller to ioc/container.py "
-            f"(known: {', '.join(sorted(TaskName))})"
-        )
+class TaskRef(Generic[P, R]):
+    def __init__(self, app: Celery, name: TaskName, **options: Any) -> None:
+        self.app = app
         self.name = name
+        self.options = options
+
+    def delay(self, *args: P.args, **kwargs: P.kwargs) -> AsyncResult[R]:
+        return self.apply_async(args, kwargs)
+
+    def apply_async(
+        self, args: tuple[Any, ...] | None = None, kwargs: dict[str, Any] | None = None, **options: Any
+    ) -> AsyncResult[R]:
+        """Celery's `apply_async` options (`task_id`, `expires`, `producer`, ...) apply."""
+        return cast(AsyncResult[R], self.app.send_task(self.name, args, kwargs, **self.options | options))
+
+    def register_body(self, app: Celery, body: Callable[P, R], **options: Any) -> None:
+        """Registers `body` (a controller's bound method) as this task in `app` (the worker's).
+
+        `shared=False`: Celery would otherwise add the task to every app created later in the
+        process. `typing=False`: Celery's publish-time argument check would read the bound method's
+        signature; mypy checks both sides against `P` instead.
+        """
+        decorate = app.task(name=str(self.name), shared=False, typing=False, **self.options | options)
+        decorate(body)  # type: ignore[no-untyped-call]
 
 
 class TasksRegistry:
-    """Properties return `Task[[args], Result]`, so `.apply_async`/`.delay` are checked by mypy."""
+    """Properties return `TaskRef[[args], Result]`: `.delay`/`.apply_async` checked by mypy."""
 
     def __init__(self, app: Celery) -> None:
         self._app = app
 
     @property
-    def ping(self) -> Task[[], PingResult]:
-        return self._task(TaskName.PING)
+    def ping(self) -> TaskRef[[], PingResult]:
+        return TaskRef(self._app, TaskName.PING)
 
     @property
-    def fan_out(self) -> Task[[], BroadcastReport]:
-        return self._task(TaskName.FAN_OUT)
+    def fan_out(self) -> TaskRef[[], FanOutReport]:
+        """Keyword `tick` (optional): the tick to send; the current one by default."""
+        return TaskRef(self._app, TaskName.FAN_OUT)
 
     @property
-    def deliver(self) -> Task[[str, str, ChatPayload], DeliveryReport]:
-        """(tick, text, chats)"""
-        return self._task(TaskName.DELIVER)
-
-    def _task(self, name: str) -> Task[Any, Any]:
-        try:
-            return self._app.tasks[name]
-        except KeyError:
-            raise UnknownTaskError(name) from None
+    def deliver(self) -> TaskRef[[str, str, list[Recipient]], DeliveryReport]:
+        """(tick, text, recipients)"""
+        return TaskRef(self._app, TaskName.DELIVER, ignore_result=True)

@@ -13,7 +13,8 @@ from core.settings import BotSettings, RedisSettings, TelegramSettings
 from devtools.emulator.faults import Faults
 from devtools.emulator.server import RunningEmulator, start_emulator
 from devtools.emulator.state import EmulatorState
-from ioc.container import build_container
+from ioc.bot import build_bot_container
+from ioc.worker import build_worker_container
 from tasks.registry import TasksRegistry
 from tests.support.polling import polling
 from tests.support.processes import CeleryWorker, RedisServer
@@ -71,13 +72,23 @@ def project_env(
 
 
 def make_container(redis_url: str, api_base_url: str, **bot: float) -> punq.Container:
-    container = build_container()
+    """The bot's container (the registry included), talking to this Redis and Bot API server."""
+    container = with_servers(build_bot_container(), redis_url, api_base_url)
+    container.register(BotSettings, instance=BotSettings(**bot))  # type: ignore[arg-type]
+    return container
+
+
+def make_worker_container(redis_url: str, api_base_url: str) -> punq.Container:
+    """A worker's container, for running its parts (fan-out, sender) in the test process."""
+    return with_servers(build_worker_container(), redis_url, api_base_url)
+
+
+def with_servers(container: punq.Container, redis_url: str, api_base_url: str) -> punq.Container:
     container.register(RedisSettings, instance=RedisSettings(url=SecretStr(redis_url)))
     container.register(
         TelegramSettings,
         instance=TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(api_base_url)),
     )
-    container.register(BotSettings, instance=BotSettings(**bot))  # type: ignore[arg-type]
     return container
 
 

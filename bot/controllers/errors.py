@@ -3,7 +3,7 @@ from aiogram import Router
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Message
 
-from bot.dispatching import BrokerUnavailableError, TaskFailedError, WorkersNotRespondingError
+from bot.celery_client.caller import BrokerUnavailableError, TaskFailedError, WorkersNotRespondingError
 
 log = structlog.get_logger(__name__)
 

@@ -1,8 +1,8 @@
 from aiogram import Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import CommandStart
 from aiogram.types import Message
 
-from bot.commands import help_text
+from bot.commands import HELP, help_text
 
 
 class HelpCommandController:
@@ -10,7 +10,7 @@ class HelpCommandController:
 
     def register(self, router: Router) -> None:
         router.message.register(self.start, CommandStart())
-        router.message.register(self.help, Command("help"))
+        HELP.register(router, self.help)
 
     async def start(self, message: Message) -> None:
         await message.answer("Hi! I run tasks on Celery workers.\n\n" + help_text())

@@ -1,11 +1,11 @@
 from datetime import UTC, datetime
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from bot.commands import STATUS, SUBSCRIBE, UNSUBSCRIBE
 from core.subscriptions import SubscriptionStore
-from tasks.notifications.schedule import NotificationSchedule
+from tasks.schedule import NotificationSchedule
 
 
 class SubscriptionCommandController:
@@ -16,23 +16,17 @@ class SubscriptionCommandController:
         self._schedule = schedule
 
     def register(self, router: Router) -> None:
-        router.message.register(self.subscribe, Command("subscribe"))
-        router.message.register(self.unsubscribe, Command("unsubscribe"))
-        router.message.register(self.status, Command("status"))
+        SUBSCRIBE.register(router, self.subscribe)
+        UNSUBSCRIBE.register(router, self.unsubscribe)
+        STATUS.register(router, self.status)
 
-    async def subscribe(self, message: Message, command: CommandObject) -> None:
-        if command.args:
-            await message.answer("/subscribe takes no arguments. Send just: /subscribe")
-            return
+    async def subscribe(self, message: Message) -> None:
         if await self._store.subscribe(message.chat.id, message.chat.type):
             await message.answer(f"Subscribed. {self._next_line()}")
         else:
             await message.answer(f"This chat is already subscribed. {self._next_line()}")
 
-    async def unsubscribe(self, message: Message, command: CommandObject) -> None:
-        if command.args:
-            await message.answer("/unsubscribe takes no arguments. Send just: /unsubscribe")
-            return
+    async def unsubscribe(self, message: Message) -> None:
         if await self._store.unsubscribe(message.chat.id):
             await message.answer("Unsubscribed. No more scheduled notifications here.")
         else:

@@ -19,7 +19,8 @@ from devtools.devstack.supervisor import Supervisor
 from devtools.emulator.sandbox import DEFAULT_PORT, sandbox_token
 
 PYTHON = sys.executable
-CELERY = [PYTHON, "-m", "celery", "-A", "tasks.app"]
+WORKER = [PYTHON, "-m", "celery", "-A", "tasks.worker", "worker", "-P", "prefork", "-c", "2", "-l", "INFO"]
+BEAT = [PYTHON, "-m", "celery", "-A", "tasks.beat", "beat", "-l", "INFO"]
 
 
 @dataclass
@@ -68,8 +69,8 @@ def plan_project(settings: DevSettings, stack: Stack) -> None:
     """Worker, beat and bot, each started once what it needs answers (see devtools.devstack.wait)."""
     wait = [PYTHON, "-m", "devtools.devstack.wait", "--redis"]
     schedule = str(settings.dev_data_dir / "celerybeat-schedule")
-    stack.processes["worker"] = [*wait, "--", *CELERY, "worker", "-P", "prefork", "-c", "2", "-l", "INFO"]
-    stack.processes["beat"] = [*wait, "--", *CELERY, "beat", "-l", "INFO", "-s", schedule]
+    stack.processes["worker"] = [*wait, "--", *WORKER]
+    stack.processes["beat"] = [*wait, "--", *BEAT, "-s", schedule]
     stack.processes["bot"] = [*wait, *stack.bot_waits_for, "--", PYTHON, "-m", "bot"]
 
 

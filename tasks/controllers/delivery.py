@@ -4,17 +4,15 @@ from typing import Any, cast
 import structlog
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_process_init, worker_process_shutdown
 
 from core.settings import CelerySettings, DeliverySettings
 from core.subscriptions import Subscriber
-from tasks.controllers import register_task, running_task
-from tasks.delivery.gateway import TelegramGateway
+from tasks.contracts import DeliveryReport, Recipient
+from tasks.controllers import running_task
 from tasks.delivery.job import DeliveryJob
 from tasks.delivery.sender import ChunkSender, DeliveryInterruptedError, Outcome, backoff
-from tasks.names import TaskName
-from tasks.registry import ChatPayload
-from tasks.results import DeliveryReport
+from tasks.delivery.worker_loop import WorkerEventLoop
+from tasks.registry import TasksRegistry
 
 log = structlog.get_logger(__name__)
 DEADLINE_MARGIN = 15.0
@@ -22,32 +20,35 @@ MAX_RETRY_COUNTDOWN = 300.0
 
 
 class DeliveryController:
-    """`notifications.deliver(tick, text, chats)`: one chunk of a fan-out, sent by this process's gateway."""
+    """`notifications.deliver(tick, text, recipients)`: one chunk of a fan-out, sent on this process's
+    event loop with its Bot."""
 
     def __init__(
         self,
-        gateway: TelegramGateway,
+        *,
+        app: Celery,
+        registry: TasksRegistry,
+        event_loop: WorkerEventLoop,
         sender: ChunkSender,
         delivery: DeliverySettings,
         celery: CelerySettings,
     ) -> None:
-        self._gateway = gateway
+        self._app = app
+        self._registry = registry
+        self._loop = event_loop
         self._sender = sender
         self._settings = delivery
         self._budget = max(1.0, celery.task_soft_time_limit - DEADLINE_MARGIN)
 
     def register(self, app: Celery) -> None:
-        self._app = app
-        register_task(app, TaskName.DELIVER, self.deliver, ignore_result=True)
-        worker_process_init.connect(self._start_gateway, weak=False)
-        worker_process_shutdown.connect(self._close_gateway, weak=False)
+        self._registry.deliver.register_body(app, self.deliver)
 
-    def deliver(self, tick: str, text: str, chats: ChatPayload) -> DeliveryReport:
+    def deliver(self, tick: str, text: str, recipients: list[Recipient]) -> DeliveryReport:
         task, task_id = running_task(self._app)
-        subscribers = [Subscriber(int(chat_id), str(kind)) for chat_id, kind in chats]
+        subscribers = [Subscriber(r["chat_id"], r["chat_type"]) for r in recipients]
         job = DeliveryJob(tick, text, task_id, time.monotonic() + self._budget, self._settings.concurrency)
         try:
-            outcomes = self._gateway.run(self._sender.send_chunk(self._gateway.bot, job, subscribers))
+            outcomes = self._loop.run(self._sender.send_chunk(self._loop.bot, job, subscribers))
         except (DeliveryInterruptedError, SoftTimeLimitExceeded) as exc:
             log.warning("chunk_interrupted", tick=tick, error=repr(exc))
             raise task.retry(countdown=_countdown(task.request.retries), max_retries=None) from exc
@@ -65,14 +66,8 @@ class DeliveryController:
             return
         countdown = _countdown(task.request.retries)
         log.warning("delivery_retry_scheduled", tick=tick, chat_ids=chat_ids, countdown=countdown)
-        payload = [[s.chat_id, s.chat_type] for s in unsent]
-        raise task.retry(args=(tick, text, payload), countdown=countdown, max_retries=None)
-
-    def _start_gateway(self, **_: object) -> None:
-        self._gateway.start()
-
-    def _close_gateway(self, **_: object) -> None:
-        self._gateway.close()
+        recipients = [Recipient(chat_id=s.chat_id, chat_type=s.chat_type) for s in unsent]
+        raise task.retry(args=(tick, text, recipients), countdown=countdown, max_retries=None)
 
 
 def _countdown(retries: int) -> float:

@@ -6,12 +6,12 @@ import sys
 import pytest
 
 from devtools.ports import free_port
-from ioc.container import SETTINGS
+from ioc.common import SETTINGS
 from tests.conftest import TEST_TOKEN
 from tests.support.processes import ROOT, project_env
 
 BOT = [sys.executable, "-m", "bot"]
-WORKER = [sys.executable, "-m", "celery", "-A", "tasks.app", "worker"]
+WORKER = [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker"]
 VALID = {
     "REDIS_URL": f"redis://:hunter2-redis-password@127.0.0.1:{free_port()}/0",
     "TELEGRAM_BOT_TOKEN": TEST_TOKEN,

@@ -8,8 +8,8 @@ import redis
 
 from core.subscriptions import SUBSCRIBERS_KEY
 from devtools.emulator.state import EmulatorState
+from tasks.contracts import FanOutReport
 from tasks.registry import TasksRegistry
-from tasks.results import BroadcastReport
 
 
 def subscribe_chats(
@@ -31,7 +31,7 @@ def subscribe_chats(
         pipe.execute()
 
 
-async def fan_out(registry: TasksRegistry, tick: str) -> BroadcastReport:
+async def fan_out(registry: TasksRegistry, tick: str) -> FanOutReport:
     """Runs a fan-out for `tick` and waits for its report in a thread: the emulator shares this loop,
     and blocking it would bunch up the workers' requests (and trip its flood limits)."""
     result = registry.fan_out.apply_async(kwargs={"tick": tick})

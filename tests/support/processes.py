@@ -100,12 +100,13 @@ class CapturedProcess:
 
 
 class CeleryProcess:
-    """`celery -A tasks.app <command>` as a subprocess in its own process group, logging to a file."""
+    """`celery -A tasks.<command> <command>` (worker or beat) as a subprocess in its own process group,
+    logging to a file."""
 
     def __init__(self, env: Mapping[str, str], *command: str) -> None:
         self.cwd = tempfile.mkdtemp(prefix=f"test-{command[0]}-")
         self.log_path = Path(self.cwd) / f"{command[0]}.log"
-        args = [sys.executable, "-m", "celery", "-A", "tasks.app", *command, "-l", "INFO"]
+        args = [sys.executable, "-m", "celery", "-A", f"tasks.{command[0]}", *command, "-l", "INFO"]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 args, env=project_env(env), cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT,

@@ -1,40 +1,46 @@
-"""The typed registry: every TaskName is registered, and an unknown name fails clearly."""
+"""The typed registry: producers publish by name without the bodies; the worker has every body."""
 
+import punq
 import pytest
 from celery import Celery
 from pydantic import SecretStr
 
 from core.settings import RedisSettings, TelegramSettings
-from ioc.container import build_container
+from ioc.beat import beat_app, build_beat_container
+from ioc.bot import build_bot_container
+from ioc.worker import build_worker_container, worker_app
 from tasks.names import TaskName
-from tasks.registry import TasksRegistry, UnknownTaskError
+from tasks.registry import TasksRegistry
 from tests.conftest import TEST_TOKEN
+
+UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing here connects
+
+
+def offline(container: punq.Container) -> punq.Container:
+    container.register(RedisSettings, instance=RedisSettings(url=SecretStr(UNREACHABLE)))
+    container.register(TelegramSettings, instance=TelegramSettings(bot_token=SecretStr(TEST_TOKEN)))
+    return container
 
 
 @pytest.fixture
-def app() -> Celery:
-    container = build_container()
-    container.register(RedisSettings, instance=RedisSettings(url=SecretStr("redis://127.0.0.1:1/0")))
-    container.register(TelegramSettings, instance=TelegramSettings(bot_token=SecretStr(TEST_TOKEN)))
-    return container.resolve(Celery)
+def worker() -> Celery:
+    return worker_app(offline(build_worker_container()))
 
 
-def test_every_task_name_is_registered(app: Celery) -> None:
-    registry = TasksRegistry(app)
-    assert registry.ping.name == TaskName.PING
-    assert registry.fan_out.name == TaskName.FAN_OUT
-    assert registry.deliver.name == TaskName.DELIVER
-    assert {str(name) for name in TaskName} <= set(app.tasks)
+def test_the_worker_registers_a_body_for_every_task_name(worker: Celery) -> None:
+    assert {str(name) for name in TaskName} <= set(worker.tasks)
 
 
-def test_unknown_task_names_raise_a_clear_error() -> None:
-    bare = Celery("bare", set_as_current=False)
-    with pytest.raises(UnknownTaskError, match=r"task 'ping' is not registered; add its controller"):
-        _ = TasksRegistry(bare).ping
+def test_producers_hold_contracts_not_bodies() -> None:
+    container = offline(build_bot_container())
+    app, registry = container.resolve(Celery), container.resolve(TasksRegistry)
+    assert not {str(name) for name in TaskName} & set(app.tasks)
+    assert (registry.ping.name, registry.fan_out.name, registry.deliver.name) == tuple(TaskName)
+    assert registry.deliver.options == {"ignore_result": True}
 
 
-def test_reliability_settings(app: Celery) -> None:
-    conf = app.conf
+def test_reliability_settings(worker: Celery) -> None:
+    conf = worker.conf
     assert conf.task_acks_late
     assert conf.task_reject_on_worker_lost
     assert conf.worker_prefetch_multiplier == 1
@@ -49,10 +55,15 @@ def test_reliability_settings(app: Celery) -> None:
     assert conf.broker_transport_options["socket_timeout"] > 0
     assert conf.redis_socket_timeout > 0
     assert conf.result_expires > 0
-    assert conf.beat_schedule["health-notification"]["task"] == "notifications.fan_out"
 
 
-def test_tasks_are_not_shared_between_apps(app: Celery) -> None:
-    """Controllers register with shared=False: a later app does not inherit this one's tasks."""
+def test_beat_schedules_the_fan_out_by_name() -> None:
+    app = beat_app(offline(build_beat_container()))
+    assert app.conf.beat_schedule["health-notification"]["task"] == "notifications.fan_out"
+    assert not {str(name) for name in TaskName} & set(app.tasks)
+
+
+def test_tasks_are_not_shared_between_apps(worker: Celery) -> None:
+    """Bodies register with shared=False: a later app does not inherit this one's tasks."""
     later = Celery("later", set_as_current=False)
     assert TaskName.PING not in later.tasks

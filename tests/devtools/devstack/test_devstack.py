@@ -58,7 +58,7 @@ def test_sandbox_stack_answers_ping_and_ctrl_c_stops_every_process(devstack: Dev
     client.close()
     tree = descendants(devstack.process.pid)
     running = " ".join(survivors(tree))
-    for expected in ("redis-server", "devtools.emulator", "tasks.app worker", "tasks.app beat", "-m bot"):
+    for expected in ("redis-server", "devtools.emulator", "tasks.worker worker", "tasks.beat beat", "-m bot"):
         assert expected in running, f"{expected} not running: {running}"
 
     devstack.signal(signal.SIGINT)  # what Ctrl-C in the terminal does: the whole foreground group

@@ -110,5 +110,5 @@ async def test_worker_processes_start_their_gateway_after_the_fork(
     celery_worker: CeleryWorker,
 ) -> None:
     log = celery_worker.log()
-    assert "telegram_gateway_started" in log
+    assert "worker_event_loop_started" in log
     assert "Event loop is closed" not in log

@@ -1,9 +1,9 @@
-"""One event loop and one aiogram Bot per worker process, shared by every task the process runs.
+"""The worker's event loop: one loop and one aiogram Bot per worker process, shared by every task it runs.
 
-Celery's prefork children run tasks synchronously. The gateway starts, after the fork, an event loop
+Celery's prefork children run tasks synchronously. `WorkerEventLoop` starts, after the fork, an event loop
 in a thread of the child and creates the Bot there; tasks hand it coroutines with `run`. The loop and
 the Bot's HTTP session live as long as the process, so there is no `asyncio.run` per message and no
-"Event loop is closed". A process that was forked from one with a running gateway starts its own.
+"Event loop is closed". A process that was forked from one with a running loop starts its own.
 """
 
 import asyncio
@@ -24,7 +24,7 @@ log = structlog.get_logger(__name__)
 CLOSE_TIMEOUT = 5.0
 
 
-class TelegramGateway:
+class WorkerEventLoop:
     def __init__(self, settings: TelegramSettings, redactor: SecretRedactor) -> None:
         self._settings = settings
         self._redactor = redactor
@@ -44,11 +44,11 @@ class TelegramGateway:
         if self._pid == os.getpid():
             return
         loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="telegram-gateway", daemon=True)
+        thread = threading.Thread(target=loop.run_forever, name="worker-event-loop", daemon=True)
         thread.start()
         self._loop, self._thread, self._pid = loop, thread, os.getpid()
         self._bot = create_bot(self._settings, self._redactor)
-        log.info("telegram_gateway_started", pid=self._pid)
+        log.info("worker_event_loop_started", pid=self._pid)
 
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         """Runs `coroutine` on the process's loop and waits for it; cancels it if the wait is cut."""
@@ -73,4 +73,4 @@ class TelegramGateway:
                 self._thread.join(CLOSE_TIMEOUT)
             self._loop.close()
             self._pid = self._loop = self._thread = self._bot = None
-            log.info("telegram_gateway_closed")
+            log.info("worker_event_loop_closed")

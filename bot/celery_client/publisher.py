@@ -3,18 +3,21 @@
 Celery's `apply_async` is a blocking call (kombu over a synchronous Redis client). Here the message is
 made by Celery itself (`app.amqp.create_task_message`, the protocol-2 headers and body a worker expects)
 and wrapped in the envelope kombu's Redis transport uses, then LPUSHed to the task's queue with the
-process's asyncio Redis client: no thread, no blocking, one round trip. `tests/bot/test_publishing.py`
-pins the envelope against kombu's own. Only direct-exchange routing, Celery's default on Redis, is
-supported: a task routed elsewhere raises instead of being published to the wrong place.
+process's asyncio Redis client: no thread, no blocking, one round trip. A test
+(`tests/bot/celery_client/test_publisher.py`) pins the envelope against kombu's own. Only
+direct-exchange routing, Celery's default on Redis, is supported: a task routed elsewhere raises
+instead of being published to the wrong place.
 """
 
 import base64
 import uuid
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery
 from kombu.utils.json import dumps
 from redis.asyncio import Redis
+
+from tasks.registry import TaskRef
 
 DELIVERY_MODE_PERSISTENT = 2
 
@@ -30,7 +33,7 @@ class AsyncTaskPublisher:
 
     async def publish(
         self,
-        task: Task[Any, Any],
+        task: TaskRef[Any, Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
         *,
@@ -42,7 +45,7 @@ class AsyncTaskPublisher:
         envelope = self.envelope(task, args, kwargs, queue, task_id=task_id, expires=expires, headers=headers)
         await self._redis.lpush(queue, dumps(envelope))
 
-    def queue_for(self, task: Task[Any, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    def queue_for(self, task: TaskRef[Any, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
         route = self._app.amqp.router.route({}, task.name, args, kwargs)
         queue = route.get("queue")
         if queue is None or queue.exchange.type != "direct":
@@ -51,7 +54,7 @@ class AsyncTaskPublisher:
 
     def envelope(
         self,
-        task: Task[Any, Any],
+        task: TaskRef[Any, Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
         queue: str,
@@ -61,15 +64,14 @@ class AsyncTaskPublisher:
         headers: dict[str, str],
     ) -> dict[str, Any]:
         """The message exactly as kombu's Redis transport stores it in `queue`."""
-        conf = self._app.conf
+        options = task.options  # as `send_task` reads them: the worker's configuration fills the rest
         message = self._app.amqp.create_task_message(
             task_id, task.name, args, kwargs,
             expires=expires,
             reply_to=self._app.thread_oid,
-            time_limit=task.time_limit if task.time_limit is not None else conf.task_time_limit,
-            soft_time_limit=(
-                task.soft_time_limit if task.soft_time_limit is not None else conf.task_soft_time_limit
-            ),
+            time_limit=options.get("time_limit"),
+            soft_time_limit=options.get("soft_time_limit"),
+            ignore_result=options.get("ignore_result"),
         )  # fmt: skip
         message.headers.update(headers)
         body = base64.b64encode(dumps(message.body).encode("utf-8")).decode("ascii")

@@ -7,9 +7,8 @@ from typing import Any
 import punq
 import pytest
 import redis
-from celery import Celery
 
-from bot.publishing import AsyncTaskPublisher
+from bot.celery_client.publisher import AsyncTaskPublisher
 from tasks.registry import TasksRegistry
 from tests.conftest import Telegram, make_container
 from tests.support.processes import RedisServer
@@ -59,8 +58,8 @@ async def test_envelope_matches_kombus(quiet_db: tuple[punq.Container, redis.Red
 
 def test_routes_to_the_tasks_queue(quiet_db: tuple[punq.Container, redis.Redis]) -> None:
     container, _ = quiet_db
-    publisher, app = container.resolve(AsyncTaskPublisher), container.resolve(Celery)
-    assert publisher.queue_for(app.tasks["ping"], (), {}) == "celery"
+    publisher, registry = container.resolve(AsyncTaskPublisher), container.resolve(TasksRegistry)
+    assert publisher.queue_for(registry.ping, (), {}) == "celery"
 
 
 _EMBED = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}

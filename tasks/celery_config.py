@@ -1,16 +1,16 @@
-"""The Celery app factory: reliability settings first, defaults never."""
+"""The Celery app every process builds (bot, worker, beat): reliability settings first, defaults never.
 
-from collections.abc import Iterable
+No task bodies here: the worker registers them (ioc/worker.py); beat adds its schedule (ioc/beat.py).
+"""
+
 from typing import Any
 
 from celery import Celery
 
 from core.settings import CelerySettings, RedisSettings
 from tasks.backends import backend_url
-from tasks.controllers import TaskController
-from tasks.logging_context import connect_logging_context
 from tasks.names import TaskName
-from tasks.notifications.schedule import NotificationSchedule
+from tasks.schedule import NotificationSchedule
 
 
 def _transport_options(redis: RedisSettings, celery: CelerySettings) -> dict[str, Any]:
@@ -25,7 +25,7 @@ def _transport_options(redis: RedisSettings, celery: CelerySettings) -> dict[str
 
 
 def beat_schedule(notifications: NotificationSchedule) -> dict[str, dict[str, Any]]:
-    """Every scheduled task: add an entry here (and its task controller in ioc/container.py)."""
+    """Every scheduled task: add an entry here (and its task controller in ioc/worker.py)."""
     if not notifications.enabled:
         return {}
     return {
@@ -74,17 +74,8 @@ def reliability_config(redis: RedisSettings, celery: CelerySettings) -> dict[str
     )
 
 
-def create_celery_app(
-    redis: RedisSettings, celery: CelerySettings, notifications: NotificationSchedule
-) -> Celery:
+def create_celery_app(redis: RedisSettings, celery: CelerySettings) -> Celery:
     url = redis.url.get_secret_value()
     app = Celery("tasks", broker=url, backend=backend_url(url), set_as_current=False)
-    app.conf.update(reliability_config(redis, celery), beat_schedule=beat_schedule(notifications))
-    connect_logging_context()
-    return app
-
-
-def install_task_controllers(app: Celery, controllers: Iterable[TaskController]) -> Celery:
-    for controller in controllers:
-        controller.register(app)
+    app.conf.update(reliability_config(redis, celery))
     return app

@@ -4,8 +4,8 @@ import structlog
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
-from bot.commands import BOT_COMMANDS
-from bot.results import ResultWaiter
+from bot.celery_client.result_waiter import ResultWaiter
+from bot.commands import menu
 
 log = structlog.get_logger(__name__)
 SUBSCRIBE_GRACE = 5.0
@@ -28,7 +28,7 @@ class LifecycleController:
         except TimeoutError:
             log.warning("result_channel_not_ready", waited_s=SUBSCRIBE_GRACE)
         try:
-            await bot.set_my_commands(BOT_COMMANDS)
+            await bot.set_my_commands(menu())
         except (TelegramAPIError, TelegramNetworkError) as exc:
             log.warning("set_my_commands_failed", error=str(exc))
 

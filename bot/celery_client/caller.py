@@ -1,17 +1,18 @@
-"""Dispatching Celery tasks from the event loop without ever blocking it."""
+"""Calling Celery tasks from the event loop without ever blocking it."""
 
 import asyncio
 import time
 from typing import Any, ParamSpec, TypeVar
 
 import structlog
-from celery import Task, states
+from celery import states
 from redis.exceptions import RedisError
 
-from bot.publishing import AsyncTaskPublisher
-from bot.results import ResultWaiter
+from bot.celery_client.publisher import AsyncTaskPublisher
+from bot.celery_client.result_waiter import ResultWaiter
+from core.correlation import correlation_headers
 from core.settings import BotSettings
-from tasks.logging_context import correlation_headers
+from tasks.registry import TaskRef
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -30,7 +31,7 @@ class TaskFailedError(Exception):
     """A worker ran the task and it failed."""
 
 
-class TaskDispatcher:
+class TaskCaller:
     """Publishes with `AsyncTaskPublisher` and awaits the result through `ResultWaiter`, both on the
     event loop: a waiting update is a future, not a thread, and nothing blocks the loop."""
 
@@ -39,7 +40,7 @@ class TaskDispatcher:
         self._waiter = waiter
         self._settings = settings
 
-    async def call(self, task: Task[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    async def call(self, task: TaskRef[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         task_id = self._waiter.new_task_id()
         result = self._waiter.expect(task_id)
         started = time.perf_counter()
@@ -55,7 +56,7 @@ class TaskDispatcher:
         return value
 
     async def _publish(
-        self, task: Task[Any, Any], task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self, task: TaskRef[Any, Any], task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> None:
         try:
             async with asyncio.timeout(self._settings.dispatch_timeout):

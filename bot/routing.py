@@ -1,0 +1,36 @@
+"""The bot's routing, in one place: which Router sees an update first is decided here, in this order."""
+
+from aiogram import Dispatcher, Router
+
+from bot.controllers import BotController
+from bot.controllers.errors import ErrorsController
+from bot.controllers.fallback import FallbackController
+from bot.controllers.help import HelpCommandController
+from bot.controllers.lifecycle import LifecycleController
+from bot.controllers.ping import PingCommandController
+from bot.controllers.subscriptions import SubscriptionCommandController
+from bot.middlewares import LogContextMiddleware
+
+
+def create_dispatcher(
+    *,
+    lifecycle: LifecycleController,
+    errors: ErrorsController,
+    help_: HelpCommandController,
+    ping: PingCommandController,
+    subscriptions: SubscriptionCommandController,
+    fallback: FallbackController,
+) -> Dispatcher:
+    """One Router per controller, in routing order. Add a command's controller before the fallback,
+    which takes whatever no other router matched."""
+    dispatcher = Dispatcher()
+    dispatcher.update.outer_middleware(LogContextMiddleware())
+    for controller in (lifecycle, errors, help_, ping, subscriptions, fallback):
+        dispatcher.include_router(router_of(controller))
+    return dispatcher
+
+
+def router_of(controller: BotController) -> Router:
+    router = Router(name=type(controller).__name__)
+    controller.register(router)
+    return router

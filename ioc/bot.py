@@ -1,0 +1,39 @@
+"""The bot's composition root (`python -m bot`): the common part, the Bot, the Celery client and the
+command controllers. No task bodies: the bot publishes by name through the registry."""
+
+import punq
+from aiogram import Bot, Dispatcher
+
+from bot.celery_client.caller import TaskCaller
+from bot.celery_client.publisher import AsyncTaskPublisher
+from bot.celery_client.result_waiter import ResultWaiter
+from bot.controllers.errors import ErrorsController
+from bot.controllers.fallback import FallbackController
+from bot.controllers.help import HelpCommandController
+from bot.controllers.lifecycle import LifecycleController
+from bot.controllers.ping import PingCommandController
+from bot.controllers.subscriptions import SubscriptionCommandController
+from bot.routing import create_dispatcher
+from core.telegram import create_bot
+from ioc.common import SINGLETON, build_common_container, wired
+
+BOT_CONTROLLERS = (
+    LifecycleController,
+    ErrorsController,
+    HelpCommandController,
+    PingCommandController,
+    SubscriptionCommandController,
+    FallbackController,
+)
+
+
+def build_bot_container() -> punq.Container:
+    container = build_common_container()
+    container.register(Bot, factory=wired(container, create_bot), scope=SINGLETON)
+    container.register(ResultWaiter, scope=SINGLETON)
+    container.register(AsyncTaskPublisher, scope=SINGLETON)
+    container.register(TaskCaller, scope=SINGLETON)
+    for controller in BOT_CONTROLLERS:
+        container.register(controller, scope=SINGLETON)
+    container.register(Dispatcher, factory=wired(container, create_dispatcher), scope=SINGLETON)
+    return container

@@ -1,0 +1,61 @@
+"""The Celery worker's composition root: the common part, the task bodies and what they run on."""
+
+import punq
+from celery import Celery
+from redis.asyncio import Redis
+
+from core.settings import DeliverySettings
+from ioc.common import SINGLETON, build_common_container, wired
+from tasks.controllers import TaskController
+from tasks.controllers.delivery import DeliveryController
+from tasks.controllers.lifecycle import WorkerLifecycleController
+from tasks.controllers.notifications import HealthNotificationController
+from tasks.controllers.ping import PingTaskController
+from tasks.delivery.ledger import DeliveryLedger
+from tasks.delivery.limiter import TelegramRateLimiter
+from tasks.delivery.sender import ChunkSender
+from tasks.delivery.worker_loop import WorkerEventLoop
+from tasks.names import TaskName
+from tasks.notifications.fan_out import FanOut
+from tasks.notifications.health import HealthNotification, HealthProbe
+
+# Every task body, and the worker's lifecycle hooks: add a task's controller here.
+TASK_CONTROLLERS: tuple[type[TaskController], ...] = (
+    WorkerLifecycleController,
+    PingTaskController,
+    HealthNotificationController,
+    DeliveryController,
+)
+
+
+class MissingTaskBodyError(LookupError):
+    """A TaskName has no body in the worker: its controller is not in TASK_CONTROLLERS."""
+
+
+def _ledger(redis: Redis, settings: DeliverySettings) -> DeliveryLedger:
+    return DeliveryLedger(redis, settings.ledger_ttl)
+
+
+def build_worker_container() -> punq.Container:
+    container = build_common_container()
+    container.register(WorkerEventLoop, scope=SINGLETON)
+    container.register(TelegramRateLimiter, scope=SINGLETON)
+    container.register(DeliveryLedger, factory=wired(container, _ledger), scope=SINGLETON)
+    container.register(ChunkSender, scope=SINGLETON)
+    container.register(FanOut, scope=SINGLETON)
+    container.register(HealthProbe, scope=SINGLETON)
+    container.register(HealthNotification, scope=SINGLETON)
+    for controller in TASK_CONTROLLERS:
+        container.register(controller, scope=SINGLETON)
+    return container
+
+
+def worker_app(container: punq.Container) -> Celery:
+    """The Celery app with every task body registered (once per container)."""
+    app: Celery = container.resolve(Celery)
+    for controller in TASK_CONTROLLERS:
+        container.resolve(controller).register(app)
+    missing = sorted(set(TaskName) - set(app.tasks))
+    if missing:
+        raise MissingTaskBodyError(f"no body registered for {', '.join(missing)}; see ioc/worker.py")
+    return app
