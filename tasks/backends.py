@@ -11,6 +11,8 @@ class PublishingRedisBackend(RedisBackend):
     the AsyncResult is garbage-collected. The bot awaits results through its own pattern
     subscription (`bot.celery_client.result_waiter.ResultWaiter`), and beat and workers never join;
     `AsyncResult.get()` still works, reading the stored result and subscribing when it is called.
+    `on_task_call` is a hook of Celery's backends, not a documented API: tests/tasks/test_backends.py
+    pins that this Celery version subscribes there and that this override stops it.
     """
 
     def on_task_call(self, producer: Any, task_id: str) -> None:
