@@ -3,8 +3,8 @@
 Redis (a local redis-server unless REDIS_URL is set), the Celery worker and beat, and the bot, with their
 logs interleaved and prefixed by process name. Without TELEGRAM_BOT_TOKEN it runs in sandbox mode: the
 Bot API emulator runs as well, the others get a sandbox token and its address, and its web chat page is
-where you talk to the bot. If one process exits the others are stopped; Ctrl-C or SIGTERM stops them all
-(Redis last: see devtools.devstack.supervisor).
+where you talk to the bot. If one process exits the others are stopped; Ctrl-C or SIGTERM stops them all.
+The local Redis starts first and stops last (devtools.devstack.local_redis).
 """
 
 import os
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from core.settings_loader import ConfigurationError, load_settings
 from devtools.devstack.env import ROOT, DevSettings, DevstackError, choose_port, data_dir_lock
-from devtools.devstack.local_redis import local_redis
+from devtools.devstack.local_redis import RedisServer, local_redis
 from devtools.devstack.supervisor import Supervisor
 from devtools.emulator.sandbox import DEFAULT_PORT, sandbox_token
 
@@ -25,8 +25,9 @@ BEAT = [PYTHON, "-m", "celery", "-A", "tasks.beat", "beat", "-l", "INFO"]
 
 @dataclass
 class Stack:
-    """What to run: process name → command line, in start order; the environment they share."""
+    """What to run: the local redis-server if any, then process name → command line; their environment."""
 
+    redis: list[str] | None = None
     env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -39,7 +40,7 @@ def plan_redis(settings: DevSettings, stack: Stack) -> None:
         stack.notes.append("redis: using REDIS_URL")
         return
     command, url = local_redis(settings.dev_data_dir)
-    stack.processes["redis"] = command
+    stack.redis = command
     stack.env["REDIS_URL"] = url
     stack.notes.append(f"redis: local redis-server on {url}, data in {settings.dev_data_dir / 'redis'}")
 
@@ -88,7 +89,14 @@ def supervise(stack: Stack) -> int:
     supervisor = Supervisor()
     for name, command in stack.processes.items():
         supervisor.add_process(name, f"exec {shlex.join(command)}", env=stack.env)
-    supervisor.loop()
+    supervisor.handle_signals()  # once it has them all: a stop then waits until they have all started
+    redis = RedisServer(stack.redis, stack.env, supervisor) if stack.redis else None
+    try:
+        if redis is None or redis.answers(stack.env["REDIS_URL"]):
+            supervisor.loop()
+    finally:
+        if redis is not None:
+            redis.stop()
     code = int(supervisor.returncode or 0)
     if supervisor.exited is not None:
         print(f"devstack: stopped because {supervisor.exited} exited", file=sys.stderr, flush=True)

@@ -1,51 +1,104 @@
-"""honcho's process manager with two changes for `make dev`.
+"""honcho's process manager for `make dev`, through its public API only (honcho 2).
 
-- When a process exits and so stops the stack, it says which one.
-- Redis is stopped last, once the processes that use it have stopped: a worker's warm shutdown acks its
-  tasks and the bot unsubscribes from its result channel, both in Redis.
-
-It overrides two private methods of honcho 2's `Manager` (`_killall`, called to stop processes, and
-`_all_stopped`, polled by its loop every 0.1 s); the pinned version in uv.lock is the one this was made for.
+- Which process exited: honcho prints "NAME stopped (rc=N)" through its printer, a public argument of
+  `Manager`. The supervisor reads the lines as they are printed: a stop nobody asked for names the process
+  and stops the others. Redis runs beside honcho (devtools.devstack.local_redis) and prints the same lines.
+- A stop asked for before honcho knows every pid (Ctrl-C right at the start) waits until all have started:
+  honcho 2's `terminate` looks up the pid of every process still running, and it has not got them yet.
+- Only the main thread prints: honcho forks its process runners, and a fork while another thread holds
+  stdout's lock would hang the runner. Other threads put their lines in `events`, as honcho's runners do.
+tests/devtools/devstack/test_supervisor.py pins the honcho behaviour this relies on.
 """
 
-from honcho.manager import Manager
+import queue
+import re
+import signal
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from types import FrameType
+from typing import Any, TextIO
 
-STOPPED_LAST = "redis"
+from honcho.manager import SIGNALS, SYSTEM_PRINTER_NAME, Manager
+from honcho.printer import Message, Printer
+
+STARTED = re.compile(r"(\S+) started \(pid=\d+\)")
+STOPPED = re.compile(r"(\S+) stopped \(rc=(-?\d+)\)")
+
+
+def line(text: str, name: str = SYSTEM_PRINTER_NAME, colour: str | None = None) -> Message:
+    return Message(type="line", data=text + "\n", time=datetime.now(), name=name, colour=colour)
 
 
 class Supervisor(Manager):  # type: ignore[misc]  # honcho has no type hints
-    def __init__(self) -> None:
-        super().__init__()
+    """honcho's `Manager` that knows which process exited, and stops only once all have started."""
+
+    def __init__(self, output: TextIO = sys.stdout) -> None:
+        self.printer = WatchedPrinter(output, self.seen)
+        super().__init__(printer=self.printer)
         self.exited: str | None = None
-        self._signalled: set[str] = set()
+        self.stopping = False
+        self.names: set[str] = set()
+        self.started: set[str] = set()
+        self.stopped: set[str] = set()
+
+    def add_process(self, name: str, cmd: str, **options: Any) -> Any:
+        self.names.add(name)
+        return super().add_process(name, cmd, **options)
 
     def terminate(self) -> None:
-        if not self._terminating:
-            for name, process in self._processes.items():
-                if "returncode" in process and self.exited is None:
-                    self.exited = name
-                    self._system_print(f"{name} exited (rc={process['returncode']}): stopping the others\n")
-        super().terminate()
+        self.stopping = True
+        if self.started >= self.names:
+            super().terminate()
 
-    def _killall(self, force: bool = False) -> None:
-        if force:
-            super()._killall(force=True)
-        else:
-            self._stop_in_order()
+    def handle_signals(self) -> None:
+        """SIGINT and SIGTERM do what honcho's `loop` makes them do, already before it runs."""
+        for signum in SIGNALS:
+            signal.signal(signum, self.on_signal)
 
-    def _all_stopped(self) -> bool:
-        if self._terminating:  # a process may have started, or the others stopped, since the last look
-            self._stop_in_order()
-        return bool(super()._all_stopped())
+    def on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self.printer.write(line(f"{SIGNALS[signum]['name']} received"))
+        self.returncode = SIGNALS[signum]["rc"]
+        self.terminate()
 
-    def _stop_in_order(self) -> None:
-        running = {name: p for name, p in self._processes.items() if "returncode" not in p}
-        others_running = any(name != STOPPED_LAST for name in running)
-        for name, process in running.items():
-            if name in self._signalled or process.get("pid") is None:
-                continue
-            if name == STOPPED_LAST and others_running:
-                continue
-            self._signalled.add(name)
-            self._system_print(f"sending SIGTERM to {name} (pid {process['pid']})\n")
-            self._procmgr.terminate(process["pid"])
+    def print_events(self, *, until_stopped: str | None = None, timeout: float = 5.0) -> None:
+        """Prints the lines waiting in `events`, as `loop` does while it runs; with `until_stopped`, those
+        still to come until that process's stop line (for at most `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            wait = until_stopped is not None and until_stopped not in self.stopped
+            try:
+                message = self.events.get(timeout=max(0.0, deadline - time.monotonic()) if wait else 0.01)
+            except queue.Empty:
+                return
+            if message.type == "line":
+                self.printer.write(message)
+
+    def seen(self, text: str) -> None:
+        """A line honcho (or the Redis runner) printed about a process."""
+        if match := STARTED.fullmatch(text):
+            self.started.add(match[1])
+            if self.stopping:
+                self.terminate()
+        elif match := STOPPED.fullmatch(text):
+            self.stopped.add(match[1])
+            if not self.stopping:
+                self.exited = match[1]
+                if self.returncode is None:
+                    self.returncode = int(match[2])
+                self.printer.write(line(f"{self.exited} exited (rc={match[2]}): stopping the others"))
+                self.terminate()
+
+
+class WatchedPrinter(Printer):  # type: ignore[misc]  # honcho has no type hints
+    """honcho's printer, showing `seen` each line printed for honcho itself ("system")."""
+
+    def __init__(self, output: TextIO, seen: Callable[[str], None]) -> None:
+        super().__init__(output)
+        self.seen = seen
+
+    def write(self, message: Message) -> None:
+        super().write(message)
+        if message.name == SYSTEM_PRINTER_NAME and isinstance(message.data, str):
+            self.seen(message.data.strip())

@@ -19,8 +19,8 @@ DEADLINE = 30.0
 POLL = 0.05
 
 
-def redis_answers() -> bool:
-    client = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1)
+def redis_answers(url: str) -> bool:
+    client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
     try:
         return bool(client.ping())
     except (redis.RedisError, OSError):
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("command", nargs="+", help="what to run then (after --)")
     args = parser.parse_args(argv)
     checks: list[tuple[str, Callable[[], bool]]] = (
-        [("Redis (REDIS_URL)", redis_answers)] if args.redis else []
+        [("Redis (REDIS_URL)", partial(redis_answers, os.environ["REDIS_URL"]))] if args.redis else []
     )
     checks += [(url, partial(http_listens, url)) for url in args.http]
     deadline = time.monotonic() + DEADLINE

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import urllib.request
 from contextlib import suppress
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from devtools.ports import free_port
-from tests.support.processes import CapturedProcess
+from tests.support.processes import CapturedProcess, project_env
 from tests.support.waiting import wait_for
 
 PRIVATE_CHAT = 424242  # the sandbox's private chat: devtools.emulator.sandbox
@@ -56,6 +57,15 @@ class Devstack(CapturedProcess):
         with suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
+
+
+def run_devstack(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m devtools.devstack` to the end, its data in `tmp_path`/data."""
+    environment = project_env({"DEV_DATA_DIR": str(tmp_path / "data"), **env})
+    return subprocess.run(
+        [sys.executable, "-m", "devtools.devstack"], cwd=tmp_path, env=environment, capture_output=True,
+        text=True, timeout=30, check=False,
+    )  # fmt: skip
 
 
 def api(base_url: str, path: str, body: dict[str, Any] | None = None) -> Any:

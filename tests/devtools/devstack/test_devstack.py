@@ -5,18 +5,13 @@ import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
 import redis
 
-from devtools.devstack.local_redis import local_redis
-from tests.support.devstack import PRIVATE_CHAT, Devstack, api, descendants, survivors
-from tests.support.processes import project_env
+from tests.support.devstack import PRIVATE_CHAT, Devstack, api, descendants, run_devstack, survivors
 from tests.support.waiting import wait_for
 
 SANDBOX_LINE = r"devstack: sandbox: chat with the bot at (http://127\.0\.0\.1:(\d+))/"
@@ -90,14 +85,6 @@ def test_a_process_dying_stops_the_others_and_says_which(tmp_path: Path) -> None
     assert survivors(tree) == []
 
 
-def run_devstack(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = project_env({"DEV_DATA_DIR": str(tmp_path / "data"), **env})
-    return subprocess.run(
-        [sys.executable, "-m", "devtools.devstack"], cwd=tmp_path, env=environment, capture_output=True,
-        text=True, timeout=30, check=False,
-    )  # fmt: skip
-
-
 def test_no_redis_server_and_no_redis_url_is_one_clear_line(tmp_path: Path) -> None:
     result = run_devstack(tmp_path, PATH=str(tmp_path))  # nothing on PATH: no redis-server
     assert result.returncode != 0
@@ -133,30 +120,6 @@ def test_bad_setting_is_one_clear_line(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert result.stderr.startswith("devstack: configuration error: SANDBOX_PORT")
     assert result.stderr.count("\n") == 1
-
-
-def test_local_redis_keeps_its_data_across_restarts(tmp_path: Path) -> None:
-    for attempt in ("write", "read"):
-        command, url = local_redis(tmp_path)
-        server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        client = redis.Redis.from_url(url, decode_responses=True)
-        try:
-            wait_for(partial(_answers, client), 10, "the local redis-server")
-            if attempt == "write":
-                client.set("survives", "yes")
-            else:
-                assert client.get("survives") == "yes"
-        finally:
-            client.close()
-            server.terminate()  # what `make dev` sends on Ctrl-C: Redis fsyncs its AOF and exits
-            server.wait(10)
-
-
-def _answers(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.ConnectionError:
-        return False
 
 
 def test_subscribe_and_see_a_scheduled_notification_arrive(tmp_path: Path) -> None:
