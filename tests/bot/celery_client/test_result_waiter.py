@@ -11,8 +11,8 @@ import redis
 from celery import Celery, states
 from redis.asyncio import Redis
 
-from bot import results
-from bot.results import ResultWaiter
+from bot.celery_client import result_waiter as results
+from bot.celery_client.result_waiter import ResultWaiter
 from core.settings import RedisSettings
 from tests.conftest import make_container
 from tests.support.processes import RedisServer

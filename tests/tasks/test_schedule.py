@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.settings import NotificationSettings
-from tasks.notifications.schedule import AlignedInterval, NotificationSchedule, ZonedCrontab
+from tasks.schedule import AlignedInterval, NotificationSchedule, ZonedCrontab
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YEAR = datetime(2025, 1, 1, tzinfo=UTC)  # 1735689600, a multiple of 300
