@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from celery.schedules import crontab, schedstate, schedule
+from cronsim import CronSim
 
 from core.settings import NotificationSettings
 
@@ -69,9 +70,9 @@ class NotificationSchedule:
         if isinstance(self.celery_schedule, AlignedInterval):
             period = self.celery_schedule.period
             return datetime.fromtimestamp((self.celery_schedule.slot(at) + 1) * period, UTC)
-        local = at.astimezone(self._zone)
-        due = (local + self.celery_schedule.remaining_estimate(local)).astimezone(UTC)
-        return (due + timedelta(seconds=30)).replace(second=0, microsecond=0)  # crontab: whole minutes
+        # cronsim: the next match strictly after `at`, in the zone's wall time, across DST changes.
+        due: datetime = next(CronSim(self.celery_schedule.expression, at.astimezone(self._zone)))
+        return due.astimezone(UTC)
 
     def describe(self) -> str:
         if isinstance(self.celery_schedule, AlignedInterval):
