@@ -29,8 +29,9 @@ from devtools.emulator.state import ChatMessage, EmulatorState
 from tasks.delivery.gateway import TelegramGateway
 from tasks.notifications.broadcast import Broadcaster
 from tasks.registry import TasksRegistry
-from tests.conftest import TEST_TOKEN, make_container
+from tests.support.containers import make_container
 from tests.support.processes import CeleryWorker, RedisServer
+from tests.support.telegram import TEST_TOKEN
 from tests.support.waiting import async_wait_for
 
 STALL = 0.02  # the emulator admits messages up to 20 ms early: a longer stall bunches them

@@ -20,8 +20,8 @@ from core.redaction import SecretRedactor
 from core.settings import LogSettings
 from devtools.emulator.server import start_emulator
 from devtools.emulator.state import ChatMessage, EmulatorState
-from tests.conftest import TEST_TOKEN
 from tests.support.processes import CeleryWorker, RedisServer
+from tests.support.telegram import TEST_TOKEN
 from tests.support.waiting import wait_for
 
 REPLY_TIMEOUT = 30.0

@@ -34,7 +34,7 @@ from bench._notifications_support import (
 )
 from devtools.emulator.flood import FloodLimits
 from tasks.registry import TasksRegistry
-from tests.conftest import make_container
+from tests.support.containers import make_container
 from tests.support.notifications import fan_out
 from tests.support.processes import CeleryWorker, RedisServer
 

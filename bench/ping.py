@@ -38,8 +38,9 @@ from bench._support import (
     redis_and_worker,
     round_trip,
 )
-from tests.conftest import TEST_TOKEN, make_container
+from tests.support.containers import make_container
 from tests.support.polling import dispatcher_polling
+from tests.support.telegram import TEST_TOKEN
 
 WARMUP = 30
 SEQUENTIAL = 300

@@ -1,34 +1,21 @@
 """Shared fixtures: one real redis-server, one Bot API emulator and one Celery worker for the session."""
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 
 import punq
 import pytest
 from aiogram import Dispatcher
 from celery.exceptions import TimeoutError as CeleryTimeoutError
-from pydantic import AnyHttpUrl, SecretStr
 
-from core.settings import BotSettings, RedisSettings, TelegramSettings
 from devtools.emulator.faults import Faults
 from devtools.emulator.server import RunningEmulator, start_emulator
 from devtools.emulator.state import EmulatorState
-from ioc.container import build_container
 from tasks.registry import TasksRegistry
+from tests.support.containers import make_container
 from tests.support.polling import polling
 from tests.support.processes import CeleryWorker, RedisServer
+from tests.support.telegram import TEST_TOKEN, Telegram
 from tests.support.waiting import wait_for
-
-TEST_TOKEN = "123456789:TEST-token-that-must-never-be-logged_0123456789"
-
-
-@dataclass
-class Telegram:
-    """The emulated Telegram as the tests see it."""
-
-    state: EmulatorState
-    faults: Faults
-    base_url: str
 
 
 @pytest.fixture(scope="session")
@@ -68,17 +55,6 @@ def project_env(
         # Fast deliveries for the suite; tests of the limits start workers with the real defaults.
         "DELIVERY_GLOBAL_PER_SECOND": "300",
     }
-
-
-def make_container(redis_url: str, api_base_url: str, **bot: float) -> punq.Container:
-    container = build_container()
-    container.register(RedisSettings, instance=RedisSettings(url=SecretStr(redis_url)))
-    container.register(
-        TelegramSettings,
-        instance=TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(api_base_url)),
-    )
-    container.register(BotSettings, instance=BotSettings(**bot))  # type: ignore[arg-type]
-    return container
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """/start, /help, the command menu, and hints for what the bot does not understand."""
 
-from tests.conftest import Telegram
 from tests.support.chat import ChatClient
+from tests.support.telegram import Telegram
 
 
 async def test_start_and_help_list_the_commands(telegram: Telegram, running_bot: object) -> None:

@@ -6,10 +6,11 @@ import pytest
 
 from bot.controllers.errors import BUSY, NOT_RESPONDING
 from devtools.ports import free_port
-from tests.conftest import Telegram, make_container
 from tests.support.chat import ChatClient
+from tests.support.containers import make_container
 from tests.support.polling import polling as _polling
 from tests.support.processes import CeleryWorker, RedisServer
+from tests.support.telegram import Telegram
 from tests.support.waiting import async_wait_for
 
 pytestmark = pytest.mark.usefixtures("celery_worker")

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from devtools.emulator.faults import ApiError
-from tests.conftest import TEST_TOKEN, Telegram
 from tests.support.chat import ChatClient
 from tests.support.processes import CeleryWorker
 from tests.support.processes import project_env as subprocess_env
+from tests.support.telegram import TEST_TOKEN, Telegram
 from tests.support.waiting import async_wait_for
 
 

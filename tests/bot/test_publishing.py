@@ -11,8 +11,9 @@ from celery import Celery
 
 from bot.publishing import AsyncTaskPublisher
 from tasks.registry import TasksRegistry
-from tests.conftest import Telegram, make_container
+from tests.support.containers import make_container
 from tests.support.processes import RedisServer
+from tests.support.telegram import Telegram
 
 VARYING_HEADERS = {"id", "root_id", "expires", "origin"}
 VARYING_PROPERTIES = {"correlation_id", "delivery_tag", "reply_to"}

@@ -2,9 +2,9 @@
 
 import re
 
-from tests.conftest import Telegram
 from tests.support.chat import ChatClient
 from tests.support.processes import RedisServer
+from tests.support.telegram import Telegram
 
 NEXT = r"Next notification: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(every 300 s\)\."
 

@@ -13,7 +13,7 @@ from core.logging import configure_logging
 from core.redaction import SecretRedactor
 from core.settings import LogSettings, RedisSettings, TelegramSettings
 from core.telegram import create_bot
-from tests.conftest import TEST_TOKEN
+from tests.support.telegram import TEST_TOKEN
 
 
 def test_redactor_hides_known_secrets_token_shapes_and_url_passwords() -> None:

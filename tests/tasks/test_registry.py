@@ -8,7 +8,7 @@ from core.settings import RedisSettings, TelegramSettings
 from ioc.container import build_container
 from tasks.names import TaskName
 from tasks.registry import TasksRegistry, UnknownTaskError
-from tests.conftest import TEST_TOKEN
+from tests.support.telegram import TEST_TOKEN
 
 
 @pytest.fixture

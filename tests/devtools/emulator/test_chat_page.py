@@ -13,7 +13,7 @@ from pydantic import AnyHttpUrl, SecretStr
 from core.redaction import SecretRedactor
 from core.settings import TelegramSettings
 from core.telegram import create_bot
-from tests.conftest import TEST_TOKEN, Telegram
+from tests.support.telegram import TEST_TOKEN, Telegram
 from tests.support.waiting import async_wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")

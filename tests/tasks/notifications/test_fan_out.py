@@ -8,9 +8,10 @@ import redis
 from core.subscriptions import SUBSCRIBERS_KEY
 from devtools.emulator.flood import FloodLimits
 from tasks.registry import TasksRegistry
-from tests.conftest import Telegram, make_container
+from tests.support.containers import make_container
 from tests.support.notifications import fan_out, received, subscribe_chats
 from tests.support.processes import CeleryWorker, RedisServer
+from tests.support.telegram import Telegram
 from tests.support.waiting import async_wait_for
 
 pytestmark = pytest.mark.usefixtures("celery_worker")

@@ -11,9 +11,10 @@ import redis
 
 from devtools.emulator.flood import FloodLimits
 from tasks.registry import TasksRegistry
-from tests.conftest import Telegram, make_container
+from tests.support.containers import make_container
 from tests.support.notifications import fan_out, received, subscribe_chats
 from tests.support.processes import CeleryBeat, CeleryProcess, CeleryWorker, RedisServer
+from tests.support.telegram import Telegram
 from tests.support.waiting import async_wait_for, wait_for
 
 
