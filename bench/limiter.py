@@ -7,7 +7,6 @@ are then replayed through the emulator's `FloodGate` (Telegram's GCRA, 20 ms sla
 """
 
 import asyncio
-import bisect
 import multiprocessing
 import time
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from core.settings import DeliverySettings
 from devtools.emulator import flood
 from tasks.delivery.limiter import TelegramRateLimiter
 from tests.support.processes import RedisServer
+from tests.support.timing import max_in_window
 
 LIMIT = 300
 SECONDS = 3.0
@@ -129,10 +129,6 @@ class Figures:
     trips: float
     commands: float
     would_429: int
-
-
-def max_in_window(stamps: list[float], window: float = 1.0) -> int:
-    return max(bisect.bisect_right(stamps, start + window) - i for i, start in enumerate(stamps))
 
 
 class ReplayClock:

@@ -14,29 +14,25 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench._metering import STALL, RunMeter, metered
 from bench._notifications_support import (
     PASSED_THROUGH,
-    STALL,
     FanOutFigures,
-    RunMeter,
-    Telegram,
-    bot_messages_per_chat,
-    database,
+    StampedTelegram,
     fan_out_in_process,
-    max_in_window,
-    metered,
     running_workers,
     serving_emulator,
     settle,
-    subscribe,
-    wait_ready,
     worker_env,
 )
 from devtools.emulator.flood import FloodLimits
 from tasks.registry import TasksRegistry
 from tests.support.containers import make_container
-from tests.support.notifications import fan_out
+from tests.support.databases import database
+from tests.support.notifications import fan_out, received, subscribe_chats
 from tests.support.processes import CeleryWorker, RedisServer
+from tests.support.timing import max_in_window
+from tests.support.workers import wait_ready
 
 WORKERS = 2
 FIRST_CHAT = 1_000_000
@@ -82,14 +78,13 @@ class DeliveryFigures:
 
 async def run_delivery(server: RedisServer, scenario: Scenario) -> DeliveryFigures:
     url, client = database(server, scenario.db)
-    chat_ids = range(FIRST_CHAT, FIRST_CHAT + scenario.chats)
-    subscribe(client, chat_ids)
     limits = FloodLimits(global_per_second=scenario.limit, chat_per_second=1, group_per_minute=20)
     print(f"running {scenario.name} ...", flush=True)
-    async with serving_emulator(limits, chat_ids) as telegram:
+    async with serving_emulator(limits) as telegram:
+        subscribe_chats(client, range(FIRST_CHAT, FIRST_CHAT + scenario.chats), state=telegram.state)
         env = worker_env(url, telegram.base_url, scenario.limit)
         with running_workers(env, WORKERS, f"bench{scenario.db}-") as workers:
-            await wait_ready(workers)
+            await wait_ready(*workers)
             registry = make_container(url, telegram.base_url).resolve(TasksRegistry)
             async with metered(workers, server, EMULATOR_NICENESS) as meter:
                 await fan_out(registry, f"bench-{scenario.db}")
@@ -105,9 +100,9 @@ def fan_out_seconds(workers: Sequence[CeleryWorker]) -> float | None:
 
 
 def delivery_figures(
-    scenario: Scenario, telegram: Telegram, meter: RunMeter, worker_fan_out: float | None
+    scenario: Scenario, telegram: StampedTelegram, meter: RunMeter, worker_fan_out: float | None
 ) -> DeliveryFigures:
-    stamps, counts = telegram.state.stamps or [0.0], bot_messages_per_chat(telegram.state)
+    stamps, counts = telegram.state.stamps or [0.0], received(telegram.state)
     lateness = meter.lateness_between(stamps[0], stamps[-1]) or [0.0]
     chat_ids = range(FIRST_CHAT, FIRST_CHAT + scenario.chats)
     return DeliveryFigures(
@@ -130,7 +125,7 @@ def measure_fan_out(server: RedisServer, count: int) -> FanOutFigures:
     """`Broadcaster.broadcast` over `count` subscribers in a fresh spawned process, against a
     database no worker consumes (the chunks just pile up in its queue)."""
     url, client = database(server, FAN_OUT_DB)
-    subscribe(client, range(FIRST_CHAT, FIRST_CHAT + count))
+    subscribe_chats(client, range(FIRST_CHAT, FIRST_CHAT + count))
     print(f"running the fan-out of {count:,} subscribers ...", flush=True)
     with multiprocessing.get_context("spawn").Pool(1) as pool:  # terminated on any exit
         figures = pool.apply_async(fan_out_in_process, (url, f"enqueue-{count}")).get(timeout=300)

@@ -25,12 +25,11 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from redis.asyncio import Redis
 
+from bench._cpu import NeighbourMeter
 from bench._support import (
     Burst,
     BurstRounds,
     Latency,
-    NeighbourMeter,
-    TimedEmulatorState,
     burst,
     emulator,
     plain_celery,
@@ -40,6 +39,7 @@ from bench._support import (
 )
 from tests.support.containers import make_container
 from tests.support.polling import dispatcher_polling
+from tests.support.stamped import StampedEmulatorState
 from tests.support.telegram import TEST_TOKEN
 
 WARMUP = 30
@@ -113,7 +113,7 @@ def echo_dispatcher() -> Dispatcher:
     return dispatcher
 
 
-def bot_subject(name: str, state: TimedEmulatorState, is_ok: Callable[[str], bool]) -> Subject:
+def bot_subject(name: str, state: StampedEmulatorState, is_ok: Callable[[str], bool]) -> Subject:
     return Subject(
         name,
         "updates",

@@ -8,6 +8,7 @@ from bot.controllers.errors import BUSY, NOT_RESPONDING
 from devtools.ports import free_port
 from tests.support.chat import ChatClient
 from tests.support.containers import make_container
+from tests.support.databases import database
 from tests.support.polling import polling as _polling
 from tests.support.processes import CeleryWorker, RedisServer
 from tests.support.telegram import Telegram
@@ -40,8 +41,8 @@ async def test_many_chats_ping_at_once(telegram: Telegram, running_bot: object) 
 
 
 async def test_no_worker_gives_a_clear_timeout_reply(redis_server: RedisServer, telegram: Telegram) -> None:
-    # Database 9 of the same server: a queue no worker consumes.
-    container = make_container(redis_server.url.replace("/0", "/9"), telegram.base_url, task_timeout=1)
+    url, _ = database(redis_server, 9)  # a queue no worker consumes
+    container = make_container(url, telegram.base_url, task_timeout=1)
     async with _polling(container, telegram.state):
         reply = await ChatClient(telegram.state, 1003).reply_to("/ping")
     assert reply.text == NOT_RESPONDING

@@ -1,7 +1,6 @@
 """The shared Telegram limiter against a real redis-server: rates, spacing, pauses, atomicity."""
 
 import asyncio
-import bisect
 import itertools
 import multiprocessing
 import time
@@ -16,6 +15,7 @@ from redis.asyncio import Redis
 from core.settings import DeliverySettings
 from tasks.delivery.limiter import TelegramRateLimiter
 from tests.support.processes import RedisServer
+from tests.support.timing import max_in_window
 
 TOLERANCE = 0.003  # the limiter's default: the global limit may run this early
 JITTER = 0.01  # stamps are taken by the client after the reply, not by Redis at admission
@@ -29,11 +29,6 @@ def settings(
         chat_per_second=chat_per_second,
         group_per_minute=group_per_minute,
     )
-
-
-def max_in_window(stamps: list[float], window: float = 1.0) -> int:
-    stamps = sorted(stamps)
-    return max(bisect.bisect_right(stamps, start + window) - i for i, start in enumerate(stamps))
 
 
 def rate(stamps: list[float]) -> float:

@@ -36,7 +36,7 @@ async def test_each_chat_gets_exactly_one_message_per_tick(
     telegram: Telegram, registry: TasksRegistry, client: redis.Redis
 ) -> None:
     privates, groups = list(range(5000, 5230)), [-5001, -5002, -5003]
-    subscribe_chats(client, telegram.state, privates, groups)
+    subscribe_chats(client, privates, groups, state=telegram.state)
 
     report = await fan_out(registry, "test-once")
     assert report == {"tick": "test-once", "duplicate": False, "chats": 233, "chunks": 3}
@@ -53,7 +53,7 @@ async def test_each_chat_gets_exactly_one_message_per_tick(
 async def test_blocked_and_vanished_chats_are_unsubscribed(
     telegram: Telegram, registry: TasksRegistry, client: redis.Redis
 ) -> None:
-    subscribe_chats(client, telegram.state, [5301, 5302, 5303])
+    subscribe_chats(client, [5301, 5302, 5303], state=telegram.state)
     telegram.faults.blocked.add(5302)
     client.hset(SUBSCRIBERS_KEY, "5399", "private")  # never existed in Telegram: "chat not found"
 
@@ -69,7 +69,7 @@ async def test_blocked_and_vanished_chats_are_unsubscribed(
 async def test_migrated_group_gets_its_message_at_the_new_id(
     telegram: Telegram, registry: TasksRegistry, client: redis.Redis
 ) -> None:
-    subscribe_chats(client, telegram.state, [5401], [-5402])
+    subscribe_chats(client, [5401], [-5402], state=telegram.state)
     telegram.faults.migrations[-5402] = -1005402
 
     await fan_out(registry, "test-migrate")
@@ -83,7 +83,7 @@ async def test_server_errors_are_retried_until_delivered(
     telegram: Telegram, registry: TasksRegistry, client: redis.Redis
 ) -> None:
     chats = list(range(5500, 5520))
-    subscribe_chats(client, telegram.state, chats)
+    subscribe_chats(client, chats, state=telegram.state)
     telegram.faults.server_errors = 25
 
     await fan_out(registry, "test-5xx")
@@ -96,7 +96,7 @@ async def test_flood_wait_pauses_and_loses_nothing(
     telegram: Telegram, registry: TasksRegistry, client: redis.Redis
 ) -> None:
     chats = list(range(5600, 5610))
-    subscribe_chats(client, telegram.state, chats)
+    subscribe_chats(client, chats, state=telegram.state)
     # Telegram stricter than the workers' 30/s: some sends get 429 retry_after=1, and every
     # worker pauses a whole second each time (retry_after is in whole seconds, as in Telegram).
     telegram.faults.enforce_flood_limits(FloodLimits(global_per_second=15, slack=0))

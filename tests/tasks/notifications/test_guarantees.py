@@ -7,15 +7,15 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import redis
-
 from devtools.emulator.flood import FloodLimits
 from tasks.registry import TasksRegistry
 from tests.support.containers import make_container
+from tests.support.databases import database
 from tests.support.notifications import fan_out, received, subscribe_chats
 from tests.support.processes import CeleryBeat, CeleryProcess, CeleryWorker, RedisServer
 from tests.support.telegram import Telegram
-from tests.support.waiting import async_wait_for, wait_for
+from tests.support.waiting import async_wait_for
+from tests.support.workers import wait_ready
 
 
 @contextmanager
@@ -27,20 +27,8 @@ def running(*processes: CeleryProcess) -> Iterator[None]:
             process.stop()
 
 
-def database(redis_server: RedisServer, db: int) -> tuple[str, redis.Redis]:
-    url = redis_server.url.rsplit("/", 1)[0] + f"/{db}"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    return url, client
-
-
 def env_for(project_env: dict[str, str], url: str, **extra: str) -> dict[str, str]:
     return {**project_env, "REDIS_URL": url, "DELIVERY_GLOBAL_PER_SECOND": "30", **extra}
-
-
-def wait_ready(*workers: CeleryWorker) -> None:
-    for worker in workers:
-        wait_for(lambda w=worker: "ready." in w.log(), 30, "the worker to be ready")  # type: ignore[misc]
 
 
 async def test_two_workers_hold_telegrams_limits_together(
@@ -48,12 +36,12 @@ async def test_two_workers_hold_telegrams_limits_together(
 ) -> None:
     url, client = database(redis_server, 2)
     privates, groups = list(range(7000, 7100)), [-7001, -7002, -7003]
-    subscribe_chats(client, telegram.state, privates, groups)
+    subscribe_chats(client, privates, groups, state=telegram.state)
     telegram.faults.enforce_flood_limits(FloodLimits())  # Telegram's: 30/s, 1/s per chat, 20/min per group
     env = env_for(project_env, url, DELIVERY_CHUNK_SIZE="10")
     workers = CeleryWorker(env, name="limit1"), CeleryWorker(env, name="limit2")
     with running(*workers):
-        wait_ready(*workers)
+        await wait_ready(*workers)
         registry = make_container(url, telegram.base_url).resolve(TasksRegistry)
         await fan_out(registry, "limits")
         await async_wait_for(lambda: len(received(telegram.state)) == 103, 30, "all 103 chats to receive")
@@ -67,12 +55,12 @@ async def test_two_beats_send_each_tick_once(
 ) -> None:
     url, client = database(redis_server, 3)
     chats = list(range(7200, 7220))
-    subscribe_chats(client, telegram.state, chats)
+    subscribe_chats(client, chats, state=telegram.state)
     env = env_for(project_env, url, NOTIFICATIONS_SCHEDULE="2")
     worker = CeleryWorker(env, concurrency=2, name="beats")
     beats = CeleryBeat(env), CeleryBeat(env)
     with running(worker, *beats):
-        wait_ready(worker)
+        await wait_ready(worker)
         await async_wait_for(
             lambda: min(received(telegram.state).values(), default=0) >= 3, 40, "three ticks"
         )
@@ -96,12 +84,12 @@ async def test_sigkilled_worker_child_loses_no_message(
 ) -> None:
     url, client = database(redis_server, 4)
     chats = list(range(7300, 7360))
-    subscribe_chats(client, telegram.state, chats)
+    subscribe_chats(client, chats, state=telegram.state)
     telegram.faults.send_delay = 0.2
     env = env_for(project_env, url, DELIVERY_CONCURRENCY="4", DELIVERY_GLOBAL_PER_SECOND="300")
     worker = CeleryWorker(env, concurrency=1, name="victim")
     with running(worker):
-        wait_ready(worker)
+        await wait_ready(worker)
         registry = make_container(url, telegram.base_url).resolve(TasksRegistry)
         await fan_out(registry, "kill")
         await async_wait_for(lambda: len(received(telegram.state)) >= 12, 20, "the chunk under way")
