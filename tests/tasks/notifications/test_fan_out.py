@@ -9,6 +9,7 @@ from core.subscriptions import SUBSCRIBERS_KEY
 from devtools.emulator.flood import FloodLimits
 from tasks.registry import TasksRegistry
 from tests.support.containers import make_container
+from tests.support.logs import events
 from tests.support.notifications import fan_out, received, subscribe_chats
 from tests.support.processes import CeleryWorker, RedisServer
 from tests.support.telegram import Telegram
@@ -93,23 +94,30 @@ async def test_server_errors_are_retried_until_delivered(
 
 
 async def test_flood_wait_pauses_and_loses_nothing(
-    telegram: Telegram, registry: TasksRegistry, client: redis.Redis
+    telegram: Telegram, registry: TasksRegistry, client: redis.Redis, celery_worker: CeleryWorker
 ) -> None:
     chats = list(range(5600, 5610))
     subscribe_chats(client, chats, state=telegram.state)
-    # Telegram stricter than the workers' 30/s: some sends get 429 retry_after=1, and every
-    # worker pauses a whole second each time (retry_after is in whole seconds, as in Telegram).
+    # Telegram far stricter than the suite's workers (300/s): after a burst of 3, sends get 429
+    # retry_after=1, and every worker pauses a whole second each time (whole seconds, as in Telegram).
     telegram.faults.enforce_flood_limits(FloodLimits(global_per_second=15, slack=0))
 
     await fan_out(registry, "test-429")
     await wait_all_received(telegram, chats, "every chat despite 429s")
-    assert telegram.faults.counts[429] > 0
     assert set(received(telegram.state).values()) == {1}
+    rejected = telegram.faults.counts[429]
+    assert rejected >= 1, "ten sends at 300/s against 15/s: the emulator must have refused some"
+    assert telegram.state.method_calls.count("sendMessage") == len(chats) + rejected
+    waits = [line for line in events(celery_worker.log(), "telegram_flood_wait") if line["chat_id"] in chats]
+    assert [line["retry_after"] for line in waits] == [1] * rejected, "each 429 is one pause, then a retry"
 
 
-async def test_worker_processes_start_their_gateway_after_the_fork(
-    celery_worker: CeleryWorker,
-) -> None:
-    log = celery_worker.log()
-    assert "telegram_gateway_started" in log
-    assert "Event loop is closed" not in log
+async def test_worker_processes_start_their_gateway_after_the_fork(celery_worker: CeleryWorker) -> None:
+    def started() -> list[int]:
+        return [line["pid"] for line in events(celery_worker.log(), "telegram_gateway_started")]
+
+    children = celery_worker.children()
+    assert len(children) == 2
+    await async_wait_for(lambda: len(started()) >= len(children), 10, "every child to start its gateway")
+    assert sorted(started()) == sorted(children), "one gateway per prefork child, none in the main process"
+    assert "Event loop is closed" not in celery_worker.log()
