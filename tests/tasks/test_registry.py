@@ -4,7 +4,7 @@ import pytest
 from celery import Celery
 from pydantic import SecretStr
 
-from core.settings import RedisSettings, TelegramSettings
+from core.settings import CelerySettings, RedisSettings, TelegramSettings
 from ioc.container import build_container
 from tasks.names import TaskName
 from tasks.registry import TasksRegistry, UnknownTaskError
@@ -14,7 +14,9 @@ from tests.support.telegram import TEST_TOKEN
 @pytest.fixture
 def app() -> Celery:
     container = build_container()
-    container.register(RedisSettings, instance=RedisSettings(url=SecretStr("redis://127.0.0.1:1/0")))
+    redis = RedisSettings(url=SecretStr("redis://127.0.0.1:1/0"), socket_timeout=2.5)
+    container.register(RedisSettings, instance=redis)
+    container.register(CelerySettings, instance=CelerySettings(result_expires=600))
     container.register(TelegramSettings, instance=TelegramSettings(bot_token=SecretStr(TEST_TOKEN)))
     return container.resolve(Celery)
 
@@ -46,9 +48,9 @@ def test_reliability_settings(app: Celery) -> None:
         == conf.result_backend_transport_options["visibility_timeout"]
     )
     assert conf.broker_connection_max_retries is None
-    assert conf.broker_transport_options["socket_timeout"] > 0
-    assert conf.redis_socket_timeout > 0
-    assert conf.result_expires > 0
+    assert conf.broker_transport_options["socket_timeout"] == 2.5  # as the app's settings say
+    assert conf.redis_socket_timeout == 2.5
+    assert conf.result_expires == 600
     assert conf.beat_schedule["health-notification"]["task"] == "notifications.fan_out"
 
 

@@ -50,7 +50,7 @@ def test_sandbox_stack_answers_ping_and_ctrl_c_stops_every_process(devstack: Dev
     devstack.wait_for_line(r"^\S+ bot\s+\| .*Run polling for bot")
     devstack.wait_for_line(r"^\S+ worker\s+\| .*ready")
 
-    assert reply_to(devstack, base_url, PRIVATE_CHAT, "/ping").startswith("pong")
+    assert re.fullmatch(r"pong — \d+ ms", reply_to(devstack, base_url, PRIVATE_CHAT, "/ping"))
 
     client = redis.Redis.from_url(devstack.wait_for_line(REDIS_LINE).group(1), decode_responses=True)
     config = {key: client.config_get(key)[key] for key in ("appendonly", "appendfsync", "dir")}
@@ -165,7 +165,8 @@ def test_subscribe_and_see_a_scheduled_notification_arrive(tmp_path: Path) -> No
         base_url, _ = stack.wait_for_line(SANDBOX_LINE).groups()
         stack.wait_for_line(r"^\S+ bot\s+\| .*Run polling for bot")
         stack.wait_for_line(r"^\S+ worker\s+\| .*ready")
-        assert reply_to(stack, base_url, PRIVATE_CHAT, "/subscribe").startswith("Subscribed.")
+        subscribed = reply_to(stack, base_url, PRIVATE_CHAT, "/subscribe")  # a fresh data dir: not yet
+        assert re.fullmatch(r"Subscribed\. Next notification: [\d :-]+ UTC \(every 2 s\)\.", subscribed)
 
         def notification() -> str | None:
             messages = api(base_url, f"/emulator/api/chats/{PRIVATE_CHAT}/messages?wait=1")["messages"]
