@@ -4,7 +4,6 @@ import fcntl
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +15,8 @@ import redis
 
 from devtools.devstack.local_redis import local_redis
 from tests.support.devstack import PRIVATE_CHAT, Devstack, api, descendants, survivors
-from tests.support.processes import project_env
+from tests.support.ports import port_in_use
+from tests.support.processes import answers_ping, project_env
 from tests.support.waiting import wait_for
 
 SANDBOX_LINE = r"devstack: sandbox: chat with the bot at (http://127\.0\.0\.1:(\d+))/"
@@ -108,10 +108,7 @@ def test_no_redis_server_and_no_redis_url_is_one_clear_line(tmp_path: Path) -> N
 
 
 def test_sandbox_port_in_use_is_one_clear_line(tmp_path: Path) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    with port_in_use() as port:
         result = run_devstack(tmp_path, SANDBOX_PORT=str(port))
     assert result.returncode != 0
     assert result.stderr == (
@@ -141,7 +138,7 @@ def test_local_redis_keeps_its_data_across_restarts(tmp_path: Path) -> None:
         server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         client = redis.Redis.from_url(url, decode_responses=True)
         try:
-            wait_for(partial(_answers, client), 10, "the local redis-server")
+            wait_for(partial(answers_ping, client), 10, "the local redis-server")
             if attempt == "write":
                 client.set("survives", "yes")
             else:
@@ -150,13 +147,6 @@ def test_local_redis_keeps_its_data_across_restarts(tmp_path: Path) -> None:
             client.close()
             server.terminate()  # what `make dev` sends on Ctrl-C: Redis fsyncs its AOF and exits
             server.wait(10)
-
-
-def _answers(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.ConnectionError:
-        return False
 
 
 def test_subscribe_and_see_a_scheduled_notification_arrive(tmp_path: Path) -> None:
