@@ -1,35 +1,19 @@
 """Shared fixtures: one real redis-server, one Bot API emulator and one Celery worker for the session."""
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 
 import punq
 import pytest
 from aiogram import Dispatcher
-from celery.exceptions import TimeoutError as CeleryTimeoutError
-from pydantic import AnyHttpUrl, SecretStr
 
-from core.settings import BotSettings, RedisSettings, TelegramSettings
 from devtools.emulator.faults import Faults
-from devtools.emulator.server import RunningEmulator, start_emulator
 from devtools.emulator.state import EmulatorState
-from ioc.bot import build_bot_container
-from ioc.worker import build_worker_container
 from tasks.registry import TasksRegistry
+from tests.support.containers import make_container
 from tests.support.polling import polling
 from tests.support.processes import CeleryWorker, RedisServer
-from tests.support.waiting import wait_for
-
-TEST_TOKEN = "123456789:TEST-token-that-must-never-be-logged_0123456789"
-
-
-@dataclass
-class Telegram:
-    """The emulated Telegram as the tests see it."""
-
-    state: EmulatorState
-    faults: Faults
-    base_url: str
+from tests.support.telegram import TEST_TOKEN, Telegram, serving
+from tests.support.workers import wait_answering
 
 
 @pytest.fixture(scope="session")
@@ -40,56 +24,29 @@ def redis_server() -> Iterator[RedisServer]:
 
 
 @pytest.fixture(scope="session")
-async def running_emulator() -> AsyncIterator[tuple[RunningEmulator, EmulatorState, Faults]]:
+async def running_emulator() -> AsyncIterator[Telegram]:
     state, faults = EmulatorState(TEST_TOKEN), Faults()
-    emulator = await start_emulator(state, faults)
-    yield emulator, state, faults
-    await emulator.stop()
+    async with serving(state, faults) as base_url:
+        yield Telegram(state, faults, base_url)
 
 
 @pytest.fixture
-def telegram(
-    running_emulator: tuple[RunningEmulator, EmulatorState, Faults],
-) -> Telegram:
-    emulator, state, faults = running_emulator
-    state.reset()
-    faults.reset()
-    return Telegram(state, faults, emulator.base_url)
+def telegram(running_emulator: Telegram) -> Telegram:
+    running_emulator.state.reset()
+    running_emulator.faults.reset()
+    return running_emulator
 
 
 @pytest.fixture(scope="session")
-def project_env(
-    redis_server: RedisServer, running_emulator: tuple[RunningEmulator, EmulatorState, Faults]
-) -> dict[str, str]:
+def project_env(redis_server: RedisServer, running_emulator: Telegram) -> dict[str, str]:
     """What a project process of this run needs in its environment."""
     return {
         "REDIS_URL": redis_server.url,
         "TELEGRAM_BOT_TOKEN": TEST_TOKEN,
-        "TELEGRAM_API_BASE_URL": running_emulator[0].base_url,
+        "TELEGRAM_API_BASE_URL": running_emulator.base_url,
         # Fast deliveries for the suite; tests of the limits start workers with the real defaults.
         "DELIVERY_GLOBAL_PER_SECOND": "300",
     }
-
-
-def make_container(redis_url: str, api_base_url: str, **bot: float) -> punq.Container:
-    """The bot's container (the registry included), talking to this Redis and Bot API server."""
-    container = with_servers(build_bot_container(), redis_url, api_base_url)
-    container.register(BotSettings, instance=BotSettings(**bot))  # type: ignore[arg-type]
-    return container
-
-
-def make_worker_container(redis_url: str, api_base_url: str) -> punq.Container:
-    """A worker's container, for running its parts (fan-out, sender) in the test process."""
-    return with_servers(build_worker_container(), redis_url, api_base_url)
-
-
-def with_servers(container: punq.Container, redis_url: str, api_base_url: str) -> punq.Container:
-    container.register(RedisSettings, instance=RedisSettings(url=SecretStr(redis_url)))
-    container.register(
-        TelegramSettings,
-        instance=TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(api_base_url)),
-    )
-    return container
 
 
 @pytest.fixture
@@ -100,18 +57,12 @@ def container(redis_server: RedisServer, telegram: Telegram) -> punq.Container:
 @pytest.fixture(scope="session")
 def celery_worker(project_env: dict[str, str], redis_server: RedisServer) -> Iterator[CeleryWorker]:
     worker = CeleryWorker(project_env)
-    registry = make_container(redis_server.url, project_env["TELEGRAM_API_BASE_URL"]).resolve(TasksRegistry)
-
-    def answers() -> bool:
-        assert worker.process.poll() is None, f"worker exited:\n{worker.log()}"
-        try:
-            return bool(registry.ping.apply_async().get(timeout=1))
-        except CeleryTimeoutError:
-            return False
-
-    wait_for(answers, 30, "the Celery worker to answer ping")
-    yield worker
-    worker.stop()
+    try:
+        container = make_container(redis_server.url, project_env["TELEGRAM_API_BASE_URL"])
+        wait_answering(worker, container.resolve(TasksRegistry).ping.apply_async, 30)
+        yield worker
+    finally:
+        worker.stop()
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """/start, /help, the command menu, and hints for what the bot does not understand."""
 
-from tests.conftest import Telegram
+from bot.commands import help_text
 from tests.support.chat import ChatClient
+from tests.support.telegram import Telegram
 
 
 async def test_start_and_help_list_the_commands(telegram: Telegram, running_bot: object) -> None:
@@ -33,5 +34,5 @@ async def test_groups_stay_quiet_about_what_is_not_for_the_bot(
     await group.send("good morning everyone")
     await group.send("/frobnicate")
     reply = await group.reply_to("/help")
-    assert reply.text.startswith("Commands:")
+    assert reply.text == help_text()
     assert len(telegram.state.bot_messages(-6003)) == 1

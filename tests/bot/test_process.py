@@ -1,25 +1,21 @@
 """`python -m bot` as a real process: JSON logs with update and correlation context, a failing
 setMyCommands that is only a warning, no token anywhere, and a clean stop on SIGTERM."""
 
-import json
+import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from devtools.emulator.faults import ApiError
-from tests.conftest import TEST_TOKEN, Telegram
 from tests.support.chat import ChatClient
+from tests.support.logs import events, json_lines
 from tests.support.processes import CeleryWorker
 from tests.support.processes import project_env as subprocess_env
+from tests.support.telegram import TEST_TOKEN, Telegram
 from tests.support.waiting import async_wait_for
-
-
-def json_lines(text: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
 @pytest.mark.usefixtures("celery_worker")
@@ -38,7 +34,7 @@ async def test_bot_process_logs_context_and_keeps_the_token_secret(
             lambda: "getUpdates" in telegram.state.method_calls, 30, "the bot process to poll"
         )
         reply = await ChatClient(telegram.state, 4001).reply_to("/ping")
-        assert reply.text.startswith("pong — ")
+        assert re.fullmatch(r"pong — \d+ ms", reply.text), reply.text
         bot.send_signal(signal.SIGTERM)
         assert bot.wait(20) == 0
     finally:
@@ -47,13 +43,15 @@ async def test_bot_process_logs_context_and_keeps_the_token_secret(
     output = log_path.read_text()
     assert TEST_TOKEN not in output
     assert TEST_TOKEN not in celery_worker.log()
-    lines = json_lines(output)
-    assert any(line["event"] == "set_my_commands_failed" and line["level"] == "warning" for line in lines)
-    [answered] = [line for line in lines if line["event"] == "ping_answered"]
+    [failed] = events(output, "set_my_commands_failed")
+    assert failed["level"] == "warning"
+    [answered] = events(output, "ping_answered")
     assert answered["chat_id"] == 4001
     assert isinstance(answered["update_id"], int)
     correlation = answered["correlation_id"]
-    worker_lines = json_lines(celery_worker.log())
-    assert any(
-        line.get("correlation_id") == correlation and line.get("task_name") == "ping" for line in worker_lines
-    ), "the bot's correlation id should reach the worker's log lines"
+    tasks = {
+        line.get("task_name")
+        for line in json_lines(celery_worker.log())
+        if line.get("correlation_id") == correlation
+    }
+    assert tasks == {"ping"}, "the correlation id should reach the log lines of its task, and only those"

@@ -13,7 +13,8 @@ from core.logging import configure_logging
 from core.redaction import SecretRedactor
 from core.settings import LogSettings, RedisSettings, TelegramSettings
 from core.telegram import create_bot
-from tests.conftest import TEST_TOKEN
+from tests.support.logs import json_lines
+from tests.support.telegram import TEST_TOKEN
 
 
 def test_redactor_hides_known_secrets_token_shapes_and_url_passwords() -> None:
@@ -82,5 +83,8 @@ async def test_http_errors_from_the_bot_api_do_not_leak_the_token(
     assert caught.value.__cause__ is None
     assert caught.value.__context__ is None
     logged = capsys.readouterr().err
-    assert "bot_api_failed" in logged
     assert TEST_TOKEN not in logged
+    assert [(line["logger"], line["event"]) for line in json_lines(logged)] == [
+        ("test", "bot_api_failed"),
+        ("aiohttp.client", f"raw {redirect_loop}/bot***/getMe"),  # the token masked, the rest kept
+    ]

@@ -7,8 +7,8 @@ import pytest
 
 from devtools.ports import free_port
 from ioc.common import SETTINGS
-from tests.conftest import TEST_TOKEN
 from tests.support.processes import ROOT, project_env
+from tests.support.telegram import TEST_TOKEN
 
 BOT = [sys.executable, "-m", "bot"]
 WORKER = [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker"]

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from tests.conftest import TEST_TOKEN
 from tests.support.processes import ROOT, project_env
+from tests.support.telegram import TEST_TOKEN
 
 ENV = {"REDIS_URL": "redis://127.0.0.1:1/0", "TELEGRAM_BOT_TOKEN": TEST_TOKEN}
 BOT = "from aiogram import Dispatcher; from ioc.bot import build_bot_container; " + (

@@ -1,1 +1,1 @@
-"""Test infrastructure: real processes (redis-server, Celery workers) and condition waits."""
+"""Helpers for the tests and the benchmarks (never fixtures: those live in tests/conftest.py)."""

@@ -5,29 +5,34 @@ from collections import Counter
 from collections.abc import Sequence
 
 import redis
+from redis.typing import EncodableT, FieldT
 
 from core.subscriptions import SUBSCRIBERS_KEY
-from devtools.emulator.state import EmulatorState
+from devtools.emulator.state import ChatType, EmulatorState
 from tasks.contracts import FanOutReport
 from tasks.registry import TasksRegistry
+
+BATCH = 10_000  # fields per HSET: 100,000 chats take a second
 
 
 def subscribe_chats(
     client: redis.Redis,
-    state: EmulatorState,
-    chat_ids: list[int],
+    chat_ids: Sequence[int],
     group_ids: Sequence[int] = (),
+    *,
+    state: EmulatorState | None = None,
 ) -> None:
-    """Subscribes the chats (and creates them in the emulator) after clearing every subscription."""
-    client.delete(SUBSCRIBERS_KEY)
-    mapping = {str(c): "private" for c in chat_ids} | {str(g): "group" for g in group_ids}
-    for chat_id in chat_ids:
-        state.add_chat(chat_id, "private")
-    for group_id in group_ids:
-        state.add_chat(group_id, "group")
+    """Replaces every subscription with these private chats and groups, in one pipeline; with `state`,
+    the emulator knows the chats too."""
+    chats: list[tuple[int, ChatType]] = [(c, "private") for c in chat_ids] + [(g, "group") for g in group_ids]
+    if state is not None:
+        for chat_id, chat_type in chats:
+            state.add_chat(chat_id, chat_type)
     with client.pipeline() as pipe:
-        for key, chat_type in mapping.items():
-            pipe.hset(SUBSCRIBERS_KEY, key, chat_type)
+        pipe.delete(SUBSCRIBERS_KEY)
+        for start in range(0, len(chats), BATCH):
+            mapping: dict[FieldT, EncodableT] = {str(c): kind for c, kind in chats[start : start + BATCH]}
+            pipe.hset(SUBSCRIBERS_KEY, mapping=mapping)
         pipe.execute()
 
 

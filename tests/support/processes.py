@@ -8,6 +8,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 import redis
@@ -34,15 +35,9 @@ class RedisServer:
                 "--appendonly", "no", "--dir", self._dir]  # fmt: skip
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         self.client = redis.Redis.from_url(self.url, socket_timeout=2)
-        wait_for(self._answers, 10, f"redis-server on port {self.port}")
+        wait_for(partial(answers_ping, self.client), 10, f"redis-server on port {self.port}")
         served_by = self.client.info("server")["process_id"]
         assert served_by == self.process.pid, "another Redis answers on our port"
-
-    def _answers(self) -> bool:
-        try:
-            return bool(self.client.ping())
-        except redis.ConnectionError:
-            return False
 
     def pause(self) -> None:
         self.process.send_signal(signal.SIGSTOP)
@@ -55,6 +50,13 @@ class RedisServer:
         self.process.terminate()
         self.process.wait(10)
         shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def answers_ping(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
 
 
 def child_pids(parent: int) -> list[int]:

@@ -7,8 +7,9 @@ import redis
 from celery import Celery
 
 from tasks.registry import TasksRegistry
-from tests.conftest import Telegram, make_container
+from tests.support.containers import make_container
 from tests.support.processes import RedisServer
+from tests.support.telegram import Telegram
 
 
 def subscribers(client: redis.Redis, task_id: str) -> int:

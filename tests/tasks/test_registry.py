@@ -5,19 +5,21 @@ import pytest
 from celery import Celery
 from pydantic import SecretStr
 
-from core.settings import RedisSettings, TelegramSettings
+from core.settings import CelerySettings, RedisSettings, TelegramSettings
 from ioc.beat import beat_app, build_beat_container
 from ioc.bot import build_bot_container
 from ioc.worker import build_worker_container, worker_app
 from tasks.names import TaskName
 from tasks.registry import TasksRegistry
-from tests.conftest import TEST_TOKEN
+from tests.support.telegram import TEST_TOKEN
 
 UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing here connects
 
 
 def offline(container: punq.Container) -> punq.Container:
-    container.register(RedisSettings, instance=RedisSettings(url=SecretStr(UNREACHABLE)))
+    redis = RedisSettings(url=SecretStr(UNREACHABLE), socket_timeout=2.5)
+    container.register(RedisSettings, instance=redis)
+    container.register(CelerySettings, instance=CelerySettings(result_expires=600))
     container.register(TelegramSettings, instance=TelegramSettings(bot_token=SecretStr(TEST_TOKEN)))
     return container
 
@@ -52,9 +54,9 @@ def test_reliability_settings(worker: Celery) -> None:
         == conf.result_backend_transport_options["visibility_timeout"]
     )
     assert conf.broker_connection_max_retries is None
-    assert conf.broker_transport_options["socket_timeout"] > 0
-    assert conf.redis_socket_timeout > 0
-    assert conf.result_expires > 0
+    assert conf.broker_transport_options["socket_timeout"] == 2.5  # as the app's settings say
+    assert conf.redis_socket_timeout == 2.5
+    assert conf.result_expires == 600
 
 
 def test_beat_schedules_the_fan_out_by_name() -> None:

@@ -10,8 +10,10 @@ import redis
 
 from bot.celery_client.publisher import AsyncTaskPublisher
 from tasks.registry import TasksRegistry
-from tests.conftest import Telegram, make_container
+from tests.support.containers import make_container
+from tests.support.databases import database
 from tests.support.processes import RedisServer
+from tests.support.telegram import Telegram
 
 VARYING_HEADERS = {"id", "root_id", "expires", "origin"}
 VARYING_PROPERTIES = {"correlation_id", "delivery_tag", "reply_to"}
@@ -20,9 +22,7 @@ VARYING_PROPERTIES = {"correlation_id", "delivery_tag", "reply_to"}
 @pytest.fixture
 def quiet_db(redis_server: RedisServer, telegram: Telegram) -> tuple[punq.Container, redis.Redis]:
     """A database no worker consumes, so the published messages stay in the queue."""
-    url = redis_server.url.rsplit("/", 1)[0] + "/8"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
+    url, client = database(redis_server, 8)
     return make_container(url, telegram.base_url), client
 
 

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from bot.celery_client import result_waiter as results
 from bot.celery_client.result_waiter import ResultWaiter
 from core.settings import RedisSettings
-from tests.conftest import make_container
+from tests.support.containers import make_container
 from tests.support.processes import RedisServer
 from tests.support.waiting import async_wait_for
 

@@ -20,8 +20,8 @@ from bot.commands import MENU, CommandSpec, help_text
 from bot.controllers.errors import BUSY, FAILED, NOT_RESPONDING, UNEXPECTED
 from core.settings import RedisSettings, TelegramSettings
 from ioc.bot import build_bot_container
-from tests.conftest import TEST_TOKEN
 from tests.support.mocked_bot import MockedBot
+from tests.support.telegram import TEST_TOKEN
 
 NO_ARGUMENTS = [spec for spec in MENU if spec.arguments is None]
 

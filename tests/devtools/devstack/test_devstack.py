@@ -4,7 +4,6 @@ import fcntl
 import os
 import re
 import signal
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 import redis
 
 from tests.support.devstack import PRIVATE_CHAT, Devstack, api, descendants, run_devstack, survivors
+from tests.support.ports import port_in_use
 from tests.support.waiting import wait_for
 
 SANDBOX_LINE = r"devstack: sandbox: chat with the bot at (http://127\.0\.0\.1:(\d+))/"
@@ -45,7 +45,7 @@ def test_sandbox_stack_answers_ping_and_ctrl_c_stops_every_process(devstack: Dev
     devstack.wait_for_line(r"^\S+ bot\s+\| .*Run polling for bot")
     devstack.wait_for_line(r"^\S+ worker\s+\| .*ready")
 
-    assert reply_to(devstack, base_url, PRIVATE_CHAT, "/ping").startswith("pong")
+    assert re.fullmatch(r"pong — \d+ ms", reply_to(devstack, base_url, PRIVATE_CHAT, "/ping"))
 
     client = redis.Redis.from_url(devstack.wait_for_line(REDIS_LINE).group(1), decode_responses=True)
     config = {key: client.config_get(key)[key] for key in ("appendonly", "appendfsync", "dir")}
@@ -95,10 +95,7 @@ def test_no_redis_server_and_no_redis_url_is_one_clear_line(tmp_path: Path) -> N
 
 
 def test_sandbox_port_in_use_is_one_clear_line(tmp_path: Path) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    with port_in_use() as port:
         result = run_devstack(tmp_path, SANDBOX_PORT=str(port))
     assert result.returncode != 0
     assert result.stderr == (
@@ -128,7 +125,8 @@ def test_subscribe_and_see_a_scheduled_notification_arrive(tmp_path: Path) -> No
         base_url, _ = stack.wait_for_line(SANDBOX_LINE).groups()
         stack.wait_for_line(r"^\S+ bot\s+\| .*Run polling for bot")
         stack.wait_for_line(r"^\S+ worker\s+\| .*ready")
-        assert reply_to(stack, base_url, PRIVATE_CHAT, "/subscribe").startswith("Subscribed.")
+        subscribed = reply_to(stack, base_url, PRIVATE_CHAT, "/subscribe")  # a fresh data dir: not yet
+        assert re.fullmatch(r"Subscribed\. Next notification: [\d :-]+ UTC \(every 2 s\)\.", subscribed)
 
         def notification() -> str | None:
             messages = api(base_url, f"/emulator/api/chats/{PRIVATE_CHAT}/messages?wait=1")["messages"]

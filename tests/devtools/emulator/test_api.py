@@ -13,7 +13,7 @@ from core.redaction import SecretRedactor
 from core.settings import TelegramSettings
 from core.telegram import create_bot
 from devtools.emulator.validation import MAX_TEXT_LENGTH
-from tests.conftest import TEST_TOKEN, Telegram
+from tests.support.telegram import TEST_TOKEN, Telegram
 from tests.support.waiting import async_wait_for
 
 CHAT = 5001

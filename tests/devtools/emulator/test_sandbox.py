@@ -2,7 +2,6 @@
 
 import json
 import re
-import socket
 import sys
 import urllib.request
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ import pytest
 
 from devtools.emulator.sandbox import GROUP_CHAT_ID
 from devtools.ports import free_port
+from tests.support.ports import port_in_use
 from tests.support.processes import ROOT, CapturedProcess
 from tests.support.waiting import wait_for
 
@@ -82,10 +82,7 @@ def test_token_from_the_environment_is_used_and_not_printed() -> None:
 
 
 def test_port_in_use_is_one_clear_line() -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    with port_in_use() as port:
         emulator = Emulator("--port", str(port))
         code = emulator.process.wait(15)
         emulator.stop()

@@ -8,7 +8,7 @@ import aiohttp
 
 from devtools.emulator.server import start_emulator
 from devtools.emulator.state import EmulatorState
-from tests.conftest import TEST_TOKEN, Telegram
+from tests.support.telegram import TEST_TOKEN, Telegram
 
 CHAT = 6001
 

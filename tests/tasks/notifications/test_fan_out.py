@@ -8,9 +8,11 @@ import redis
 from core.subscriptions import SUBSCRIBERS_KEY
 from devtools.emulator.flood import FloodLimits
 from tasks.registry import TasksRegistry
-from tests.conftest import Telegram, make_container
+from tests.support.containers import make_container
+from tests.support.logs import events
 from tests.support.notifications import fan_out, received, subscribe_chats
 from tests.support.processes import CeleryWorker, RedisServer
+from tests.support.telegram import Telegram
 from tests.support.waiting import async_wait_for
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
@@ -35,7 +37,7 @@ async def test_each_chat_gets_exactly_one_message_per_tick(
     telegram: Telegram, registry: TasksRegistry, client: redis.Redis
 ) -> None:
     privates, groups = list(range(5000, 5230)), [-5001, -5002, -5003]
-    subscribe_chats(client, telegram.state, privates, groups)
+    subscribe_chats(client, privates, groups, state=telegram.state)
 
     report = await fan_out(registry, "test-once")
     assert report == {"tick": "test-once", "duplicate": False, "chats": 233, "chunks": 3}
@@ -52,7 +54,7 @@ async def test_each_chat_gets_exactly_one_message_per_tick(
 async def test_blocked_and_vanished_chats_are_unsubscribed(
     telegram: Telegram, registry: TasksRegistry, client: redis.Redis
 ) -> None:
-    subscribe_chats(client, telegram.state, [5301, 5302, 5303])
+    subscribe_chats(client, [5301, 5302, 5303], state=telegram.state)
     telegram.faults.blocked.add(5302)
     client.hset(SUBSCRIBERS_KEY, "5399", "private")  # never existed in Telegram: "chat not found"
 
@@ -68,7 +70,7 @@ async def test_blocked_and_vanished_chats_are_unsubscribed(
 async def test_migrated_group_gets_its_message_at_the_new_id(
     telegram: Telegram, registry: TasksRegistry, client: redis.Redis
 ) -> None:
-    subscribe_chats(client, telegram.state, [5401], [-5402])
+    subscribe_chats(client, [5401], [-5402], state=telegram.state)
     telegram.faults.migrations[-5402] = -1005402
 
     await fan_out(registry, "test-migrate")
@@ -82,7 +84,7 @@ async def test_server_errors_are_retried_until_delivered(
     telegram: Telegram, registry: TasksRegistry, client: redis.Redis
 ) -> None:
     chats = list(range(5500, 5520))
-    subscribe_chats(client, telegram.state, chats)
+    subscribe_chats(client, chats, state=telegram.state)
     telegram.faults.server_errors = 25
 
     await fan_out(registry, "test-5xx")
@@ -92,23 +94,30 @@ async def test_server_errors_are_retried_until_delivered(
 
 
 async def test_flood_wait_pauses_and_loses_nothing(
-    telegram: Telegram, registry: TasksRegistry, client: redis.Redis
+    telegram: Telegram, registry: TasksRegistry, client: redis.Redis, celery_worker: CeleryWorker
 ) -> None:
     chats = list(range(5600, 5610))
-    subscribe_chats(client, telegram.state, chats)
-    # Telegram stricter than the workers' 30/s: some sends get 429 retry_after=1, and every
-    # worker pauses a whole second each time (retry_after is in whole seconds, as in Telegram).
+    subscribe_chats(client, chats, state=telegram.state)
+    # Telegram far stricter than the suite's workers (300/s): after a burst of 3, sends get 429
+    # retry_after=1, and every worker pauses a whole second each time (whole seconds, as in Telegram).
     telegram.faults.enforce_flood_limits(FloodLimits(global_per_second=15, slack=0))
 
     await fan_out(registry, "test-429")
     await wait_all_received(telegram, chats, "every chat despite 429s")
-    assert telegram.faults.counts[429] > 0
     assert set(received(telegram.state).values()) == {1}
+    rejected = telegram.faults.counts[429]
+    assert rejected >= 1, "ten sends at 300/s against 15/s: the emulator must have refused some"
+    assert telegram.state.method_calls.count("sendMessage") == len(chats) + rejected
+    waits = [line for line in events(celery_worker.log(), "telegram_flood_wait") if line["chat_id"] in chats]
+    assert [line["retry_after"] for line in waits] == [1] * rejected, "each 429 is one pause, then a retry"
 
 
-async def test_worker_processes_start_their_gateway_after_the_fork(
-    celery_worker: CeleryWorker,
-) -> None:
-    log = celery_worker.log()
-    assert "worker_event_loop_started" in log
-    assert "Event loop is closed" not in log
+async def test_worker_processes_start_their_event_loop_after_the_fork(celery_worker: CeleryWorker) -> None:
+    def started() -> list[int]:
+        return [line["pid"] for line in events(celery_worker.log(), "worker_event_loop_started")]
+
+    children = celery_worker.children()
+    assert len(children) == 2
+    await async_wait_for(lambda: len(started()) >= len(children), 10, "every child to start its event loop")
+    assert sorted(started()) == sorted(children), "one event loop per prefork child, none in the main process"
+    assert "Event loop is closed" not in celery_worker.log()
