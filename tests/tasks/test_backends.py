@@ -8,6 +8,7 @@ from celery import Celery
 
 from tasks.registry import TasksRegistry
 from tests.support.containers import make_container
+from tests.support.databases import database
 from tests.support.processes import RedisServer
 from tests.support.telegram import Telegram
 
@@ -17,16 +18,8 @@ def subscribers(client: redis.Redis, task_id: str) -> int:
     return int(count)
 
 
-def quiet(redis_server: RedisServer) -> tuple[str, redis.Redis]:
-    """A database no worker consumes (subscriptions are server-wide, queues per database)."""
-    url = redis_server.url.rsplit("/", 1)[0] + "/7"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    return url, client
-
-
 def test_stock_celery_subscribes_on_every_publish(redis_server: RedisServer) -> None:
-    url, client = quiet(redis_server)
+    url, client = database(redis_server, 7)  # no worker consumes it
     stock = Celery("stock", broker=url, backend=url, set_as_current=False)
     try:
         result = stock.send_task("ping", task_id="stock-publish")
@@ -37,7 +30,7 @@ def test_stock_celery_subscribes_on_every_publish(redis_server: RedisServer) -> 
 
 
 def test_the_projects_backend_does_not(redis_server: RedisServer, telegram: Telegram) -> None:
-    url, client = quiet(redis_server)
+    url, client = database(redis_server, 7)  # no worker consumes it
     container: punq.Container = make_container(url, telegram.base_url)
     container.resolve(TasksRegistry).ping.apply_async(task_id="project-publish")
     assert subscribers(client, "project-publish") == 0
