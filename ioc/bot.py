@@ -7,24 +7,9 @@ from aiogram import Bot, Dispatcher
 from bot.celery_client.caller import TaskCaller
 from bot.celery_client.publisher import AsyncTaskPublisher
 from bot.celery_client.result_waiter import ResultWaiter
-from bot.controllers.errors import ErrorsController
-from bot.controllers.fallback import FallbackController
-from bot.controllers.help import HelpCommandController
-from bot.controllers.lifecycle import LifecycleController
-from bot.controllers.ping import PingCommandController
-from bot.controllers.subscriptions import SubscriptionCommandController
 from bot.routing import create_dispatcher
 from core.telegram import create_bot
-from ioc.common import SINGLETON, build_common_container, wired
-
-BOT_CONTROLLERS = (
-    LifecycleController,
-    ErrorsController,
-    HelpCommandController,
-    PingCommandController,
-    SubscriptionCommandController,
-    FallbackController,
-)
+from ioc.common import SINGLETON, build_common_container, dependencies, wired
 
 
 def build_bot_container() -> punq.Container:
@@ -33,7 +18,9 @@ def build_bot_container() -> punq.Container:
     container.register(ResultWaiter, scope=SINGLETON)
     container.register(AsyncTaskPublisher, scope=SINGLETON)
     container.register(TaskCaller, scope=SINGLETON)
-    for controller in BOT_CONTROLLERS:
+    # Every controller `create_dispatcher` takes: the routing order in bot/routing.py is the one list
+    # a new command's controller is added to.
+    for controller in dependencies(create_dispatcher).values():
         container.register(controller, scope=SINGLETON)
     container.register(Dispatcher, factory=wired(container, create_dispatcher), scope=SINGLETON)
     return container

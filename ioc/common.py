@@ -49,10 +49,16 @@ def _settings_factory(settings_class: type[SettingsT]) -> Callable[[], SettingsT
     return lambda: load_settings(settings_class)
 
 
-def wired(container: punq.Container, factory: Callable[..., T]) -> Callable[[], T]:
-    """punq injects constructor arguments only; this does the same for a factory function's."""
+def dependencies(factory: Callable[..., Any]) -> dict[str, Any]:
+    """A factory function's parameters and their types."""
     hints: dict[str, Any] = get_type_hints(factory)
     hints.pop("return", None)
+    return hints
+
+
+def wired(container: punq.Container, factory: Callable[..., T]) -> Callable[[], T]:
+    """punq injects constructor arguments only; this does the same for a factory function's."""
+    hints = dependencies(factory)
     return lambda: factory(**{name: container.resolve(hint) for name, hint in hints.items()})
 
 
