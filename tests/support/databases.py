@@ -1,4 +1,4 @@
-"""Databases of the suite's redis-server, apart from the session worker's database 0."""
+"""Databases of the suite's redis-server (it has 32), apart from the session worker's database 0."""
 
 import redis
 

@@ -32,7 +32,7 @@ class RedisServer:
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._dir = tempfile.mkdtemp(prefix="test-redis-")
         args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", self._dir]  # fmt: skip
+                "--appendonly", "no", "--dir", self._dir, "--databases", "32"]  # fmt: skip
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         self.client = redis.Redis.from_url(self.url, socket_timeout=2)
         wait_for(partial(answers_ping, self.client), 10, f"redis-server on port {self.port}")
