@@ -61,8 +61,9 @@ class Reloader:
         if self.child.poll() is None:
             self.child.terminate()
             self.finish()
-        self.reloaded = True
-        self.child = subprocess.Popen(self.command)
+        if not self.stop.is_set():  # a stop that came meanwhile did not reach a new COMMAND: none then
+            self.reloaded = True
+            self.child = subprocess.Popen(self.command)
 
     def finish(self) -> int:
         """Waits for COMMAND to end (SIGKILL after STOP_WAIT seconds); its exit code."""

@@ -60,7 +60,8 @@ class Supervisor(Manager):  # type: ignore[misc]  # honcho has no type hints
         """0 after a stop that was asked for, whatever the processes' codes; else the exited one's."""
         if self.exited is None:
             return 0
-        return int(self.returncode or 0) or 1
+        code = int(self.returncode or 0)
+        return 128 - code if code < 0 else code or 1  # killed by signal N: 128 + N, as a shell says
 
     def add_process(self, name: str, cmd: str, **options: Any) -> Any:
         self.names.add(name)
