@@ -5,12 +5,11 @@
   and stops the others. Redis runs beside honcho (devtools.devstack.local_redis) and prints the same lines.
 - A stop asked for before honcho knows every pid (Ctrl-C right at the start) waits until all have started:
   honcho 2's `terminate` looks up the pid of every process still running, and it has not got them yet.
-- Each process runs in its own process group (honcho starts a session per process): when one stops, what is
+- Each process has its own process group (honcho starts a session per process): when one stops, what is
   left of its group is stopped too, and `sweep` kills any straggler once the loop is over.
 - Only the main thread prints: honcho forks its process runners, and a fork while another thread holds
   stdout's lock would hang the runner. Other threads put their lines in `events`, as honcho's runners do.
-- Output that cannot be written (`make dev | tee log` and Ctrl-C kills tee; the terminal was closed) is
-  dropped: the supervisor goes on stopping everything (devtools.devstack.output).
+- Output that cannot be written (tee killed by Ctrl-C, terminal closed) is dropped (devtools.devstack.output).
 tests/devtools/devstack/test_supervisor.py pins the honcho behaviour this relies on.
 """
 
@@ -53,15 +52,15 @@ class Supervisor(Manager):  # type: ignore[misc]  # honcho has no type hints
         self.stopped: set[str] = set()
         self.on_all_started: list[Callable[[], None]] = []
         self._started_all = False
+        self.signalled = False
         self._main_pid = os.getpid()
 
     @property
     def exit_code(self) -> int:
-        """0 after a stop that was asked for, whatever the processes' codes; else the exited one's."""
-        if self.exited is None:
-            return 0
-        code = int(self.returncode or 0)
-        return 128 - code if code < 0 else code or 1  # killed by signal N: 128 + N, as a shell says
+        """0 after a stop that was asked for, whatever the processes' codes; else the exited one's (a
+        process killed by signal N: 128 + N, as a shell says)."""
+        code = int(self.returncode or 0) if self.exited else 0
+        return 128 - code if code < 0 else code or (1 if self.exited else 0)
 
     def add_process(self, name: str, cmd: str, **options: Any) -> Any:
         self.names.add(name)
@@ -74,13 +73,16 @@ class Supervisor(Manager):  # type: ignore[misc]  # honcho has no type hints
 
     def handle_signals(self) -> None:
         """SIGINT, SIGTERM and SIGHUP stop everything, already before `loop` runs (honcho's `loop` then
-        installs its own handlers for the first two, which do the same)."""
+        installs its own handlers for the first two, replaced again once it runs: see `seen`)."""
         for signum in STOP_SIGNALS:
             signal.signal(signum, self.on_signal)
 
     def on_signal(self, signum: int, frame: FrameType | None) -> None:
         if os.getpid() != self._main_pid:
             return  # a forked process runner: it keeps relaying its process's output until it ends
+        if self.signalled:
+            return  # the same stop asked for twice: `uv run` forwards what the terminal sent us too
+        self.signalled = True
         self.printer.write(line(f"{STOP_SIGNALS[signum]['name']} received"))
         self.returncode = STOP_SIGNALS[signum]["rc"]
         self.terminate()
@@ -101,6 +103,8 @@ class Supervisor(Manager):  # type: ignore[misc]  # honcho has no type hints
     def seen(self, text: str) -> None:
         """A line honcho (or the Redis runner) printed about a process."""
         if match := STARTED.fullmatch(text):
+            if match[1] in self.names and not self.pids.keys() & self.names:
+                self.handle_signals()  # the first process started: honcho's `loop` has set its handlers
             self.pids[match[1]] = int(match[2])
             if not self._started_all and set(self.pids) >= self.names:
                 self._started_all = True
