@@ -134,6 +134,8 @@ def main() -> None:
             code = supervise(stack, lock)
     except (ConfigurationError, DevstackError) as exc:
         sys.exit(f"devstack: {exc}")
+    except KeyboardInterrupt:  # Ctrl-C before anything was started: nothing to stop
+        sys.exit(0)
     sys.exit(code)
 
 

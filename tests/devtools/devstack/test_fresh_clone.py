@@ -28,10 +28,20 @@ def devstack_pid(stack: Devstack) -> int:
     return next(pid for pid in tree if command_line(pid).endswith("-m devtools.devstack"))
 
 
+def status(stack: Devstack) -> dict[str, str] | None:
+    try:
+        answer: dict[str, str] = api(f"http://127.0.0.1:{stack.sandbox_port}", "/emulator/api/status")
+    except OSError:  # not serving yet
+        return None
+    return answer
+
+
 def test_env_example_copy_piped_through_tee_reloads_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     copy, log = project_copy(tmp_path), tmp_path / "dev.log"
     stack = Devstack(tmp_path, cwd=copy, tee=log)
     try:
+        first_status = wait_for(lambda: status(stack), 60, "the emulator to serve its status")
+        assert first_status == {"bot": "starting"}  # the bot takes seconds to start: the page says so
         base_url = stack.wait_for_line(READY, timeout=90).group(1)
         before_ready = stack.lines[: next(n for n, text in enumerate(stack.lines) if re.search(READY, text))]
         assert any(POLLING in text for text in before_ready), "ready before the bot polls"
