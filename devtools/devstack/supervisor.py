@@ -46,6 +46,7 @@ class Supervisor(Manager):  # type: ignore[misc]  # honcho has no type hints
         self.printer = WatchedPrinter(output, self.seen)
         super().__init__(printer=self.printer)
         self.exited: str | None = None
+        self.exited_rc = 0
         self.stopping = False
         self.names: set[str] = set()
         self.pids: dict[str, int] = {}
@@ -59,7 +60,7 @@ class Supervisor(Manager):  # type: ignore[misc]  # honcho has no type hints
     def exit_code(self) -> int:
         """0 after a stop that was asked for, whatever the processes' codes; else the exited one's (a
         process killed by signal N: 128 + N, as a shell says)."""
-        code = int(self.returncode or 0) if self.exited else 0
+        code = self.exited_rc if self.exited else 0
         return 128 - code if code < 0 else code or (1 if self.exited else 0)
 
     def add_process(self, name: str, cmd: str, **options: Any) -> Any:
@@ -116,8 +117,8 @@ class Supervisor(Manager):  # type: ignore[misc]  # honcho has no type hints
             self.stopped.add(match[1])
             self._signal_group(match[1], signal.SIGTERM)  # what it left running in its group
             if not self.stopping:
-                self.exited = match[1]
-                self.returncode = int(match[2])
+                self.exited, self.exited_rc = match[1], int(match[2])
+                self.returncode = self.exited_rc
                 self.printer.write(line(f"{self.exited} exited (rc={match[2]}): stopping the others"))
                 self.terminate()
 

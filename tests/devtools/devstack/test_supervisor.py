@@ -97,6 +97,7 @@ def test_a_stop_asked_for_exits_0_even_if_a_process_had_to_be_killed() -> None:
 def test_a_process_killed_on_its_own_exits_as_a_shell_would_say() -> None:
     supervisor = supervising()
     supervisor.seen("worker stopped (rc=-9)")
+    supervisor.on_signal(signal.SIGINT, None)  # Ctrl-C while the others stop: still the worker's failure
     assert (supervisor.exited, supervisor.exit_code) == ("worker", 128 + signal.SIGKILL)
 
 
