@@ -37,6 +37,7 @@ class Reloader:
         self.command = command
         self.stop = threading.Event()
         self.reloaded = False
+        self.said_exited = False
         self.child = subprocess.Popen(command)
 
     def on_signal(self, signum: int, frame: FrameType | None) -> None:
@@ -53,16 +54,22 @@ class Reloader:
                 self.restart(sorted(_shown(path) for _, path in changes))
             elif self.child.poll() is not None and not self.reloaded:
                 return _exit_code(self.child.returncode)
+            elif self.child.poll() is not None and not self.said_exited:
+                self.said_exited = True
+                self.say(f"exited (rc={self.child.returncode}): waiting for a change to restart it")
         return self.finish()
+
+    def say(self, text: str) -> None:
+        print(f"reload: {text}", file=sys.stderr, flush=True)
 
     def restart(self, changed: list[str]) -> None:
         more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
-        print(f"reload: {changed[0]}{more} changed: restarting", file=sys.stderr, flush=True)
+        self.say(f"{changed[0]}{more} changed: restarting")
         if self.child.poll() is None:
             self.child.terminate()
             self.finish()
         if not self.stop.is_set():  # a stop that came meanwhile did not reach a new COMMAND: none then
-            self.reloaded = True
+            self.reloaded, self.said_exited = True, False
             self.child = subprocess.Popen(self.command)
 
     def finish(self) -> int:

@@ -44,3 +44,20 @@ def test_a_python_change_restarts_the_command_and_a_signal_stops_both(tmp_path: 
 def test_a_command_that_exits_before_any_change_ends_the_reloader_with_its_code(tmp_path: Path) -> None:
     process = reloader(tmp_path, sys.executable, "-c", "raise SystemExit(3)")
     assert process.process.wait(15) == 3
+
+
+def test_a_command_that_fails_after_a_change_waits_for_the_next_change(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text("X = 1\n")
+    fails_if_broken = "import module, os, time; print('child', os.getpid(), flush=True); time.sleep(30)"
+    process = reloader(tmp_path, sys.executable, "-c", fails_if_broken)
+    try:
+        wait_for(lambda: children(process), 15, "the command to start")
+        module.write_text("X = \n")  # a syntax error being typed
+        wait_for(lambda: any("exited (rc=1)" in line for line in process.lines), 15, process.output())
+        assert process.process.poll() is None, "the reloader must wait for a fix, not exit"
+        module.write_text("X = 2\n")
+        wait_for(lambda: len(children(process)) >= 2, 15, f"a restart after the fix:\n{process.output()}")
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(process.process.pid, signal.SIGKILL)
