@@ -26,7 +26,7 @@ class Devstack(CapturedProcess):
     The environment has no REDIS_URL and no TELEGRAM_BOT_TOKEN, and the working directory (`cwd`, else
     `tmp_path`) has no `.env` unless the test puts one there. It runs in its own process group, which is
     what a terminal's Ctrl-C signals; with `tee`, as `python -m devtools.devstack 2>&1 | tee FILE` (the
-    group then holds the shell and tee too).
+    group then holds the shell and tee too; the runner's exit status lands in FILE.rc).
     """
 
     def __init__(self, tmp_path: Path, cwd: Path | None = None, tee: Path | None = None, **env: str) -> None:
@@ -34,8 +34,10 @@ class Devstack(CapturedProcess):
         self.data_dir = tmp_path / "dev-data"
         environment = {"DEV_DATA_DIR": str(self.data_dir), "SANDBOX_PORT": str(self.sandbox_port), **env}
         command = [sys.executable, "-m", "devtools.devstack"]
-        if tee is not None:
-            command = ["sh", "-c", f"{shlex.join(command)} 2>&1 | tee {shlex.quote(str(tee))}"]
+        if tee is not None:  # the subshell outlives a signal (trap) to write down the exit status
+            status = shlex.quote(f"{tee}.rc")
+            run = f"{{ trap : INT TERM HUP; {shlex.join(command)}; echo $? > {status}; }}"
+            command = ["sh", "-c", f"{run} 2>&1 | tee {shlex.quote(str(tee))}"]
         super().__init__(command, cwd or tmp_path, environment, own_group=True)
 
     def wait_for_line(self, pattern: str, timeout: float = 30) -> re.Match[str]:

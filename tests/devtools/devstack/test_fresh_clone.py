@@ -68,3 +68,4 @@ def test_env_example_copy_piped_through_tee_reloads_and_stops_on_ctrl_c(tmp_path
     finally:
         stack.kill()
     assert re.search(READY, log.read_text(), re.MULTILINE)
+    assert Path(f"{log}.rc").read_text() == "0\n", "a stop asked for, though its output had gone"
