@@ -8,7 +8,7 @@ CELERY := $(RUN) celery
 install:  ## install the locked dependencies into .venv
 	$(UV) sync --locked
 
-dev:  ## the whole stack: Redis, worker, beat, bot (and the sandbox when no token is set)
+dev:  ## the whole stack: Redis, worker, beat, bot (and the sandbox when no token is set); reloads on code changes
 	@command -v $(UV) >/dev/null 2>&1 || { echo "uv not found: install it (https://docs.astral.sh/uv/ or: pip install uv)" >&2; exit 1; }
 	$(RUN) python -m devtools.devstack
 
@@ -36,6 +36,6 @@ celery-dev:  ## a worker with auto-reload-free, verbose settings for development
 celery-beat-dev:
 	$(CELERY) -A tasks.beat beat -l INFO
 
-emulator:  ## the Bot API emulator and its chat page alone (http://127.0.0.1:8765/)
+emulator:  ## the Bot API emulator and its chat page alone (http://127.0.0.1:8765/; token and port from .env if set)
 	@command -v $(UV) >/dev/null 2>&1 || { echo "uv not found: install it (https://docs.astral.sh/uv/ or: pip install uv)" >&2; exit 1; }
 	$(RUN) python -m devtools.emulator

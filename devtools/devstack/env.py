@@ -1,9 +1,5 @@
 """What `make dev` reads from the environment (and `.env`), and the ports and data folder it uses."""
 
-import fcntl
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -43,21 +39,3 @@ def choose_port(requested: int | None, variable: str, preferred: int | None = No
     if preferred is not None and port_is_free(preferred):
         return preferred
     return free_port()
-
-
-@contextmanager
-def data_dir_lock(data_dir: Path) -> Iterator[None]:
-    """One `make dev` per data folder: two Redis servers on one append-only file would corrupt it."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / "devstack.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DevstackError(
-                f"another `make dev` is already running with its data in {data_dir}: stop it, "
-                "or set DEV_DATA_DIR to another folder"
-            ) from None
-        yield
-    finally:
-        os.close(fd)

@@ -48,13 +48,20 @@ def local_redis(data_dir: Path) -> tuple[list[str], str]:
 
 
 class RedisServer:
-    """redis-server in its own session (Ctrl-C reaches it only through `stop`), its output relayed."""
+    """redis-server in its own session (Ctrl-C reaches it only through `stop`), its output relayed.
 
-    def __init__(self, command: list[str], env: Mapping[str, str], supervisor: Supervisor) -> None:
+    It inherits `lock_fd`, the data folder's lock (devtools.devstack.lock): while it runs, even if left
+    behind, no other `make dev` starts a second redis-server on the same files.
+    """
+
+    def __init__(
+        self, command: list[str], env: Mapping[str, str], supervisor: Supervisor, lock_fd: int
+    ) -> None:
         self.supervisor = supervisor
         self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
-        )
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            pass_fds=(lock_fd,),
+        )  # fmt: skip
         supervisor.printer.write(line(f"{NAME} started (pid={self.process.pid})"))
         self.relay = threading.Thread(target=self._relay, name="redis-output", daemon=True)
         self.relay.start()

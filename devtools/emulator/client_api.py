@@ -10,6 +10,7 @@ from aiohttp import web
 
 from devtools.emulator.api import STATE
 from devtools.emulator.state import ChatType
+from devtools.emulator.validation import MAX_TEXT_LENGTH
 
 
 def _chat_id(request: web.Request) -> int:
@@ -37,11 +38,20 @@ async def create_chat(request: web.Request) -> web.Response:
     return web.json_response(chat.to_api(), status=201)
 
 
+async def status(request: web.Request) -> web.Response:
+    """`{"bot": "polling"}` once the bot has called getUpdates, `{"bot": "starting"}` until then."""
+    return web.json_response({"bot": "polling" if request.app[STATE].bot_polling else "starting"})
+
+
 async def post_message(request: web.Request) -> web.Response:
     body: dict[str, Any] = await request.json()
     text = str(body.get("text", "")).strip()
     if not text:
         raise web.HTTPBadRequest(text="text is required")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise web.HTTPBadRequest(
+            text=f"text too long: {len(text):,} characters; Telegram allows {MAX_TEXT_LENGTH:,} at most"
+        )
     message = await request.app[STATE].user_says(_chat_id(request), text)
     return web.json_response(message.to_client(), status=201)
 
@@ -63,6 +73,7 @@ async def list_messages(request: web.Request) -> web.Response:
 
 
 def add_client_routes(app: web.Application) -> None:
+    app.router.add_get("/emulator/api/status", status)
     app.router.add_get("/emulator/api/chats", list_chats)
     app.router.add_post("/emulator/api/chats", create_chat)
     app.router.add_get("/emulator/api/chats/{chat_id}/messages", list_messages)

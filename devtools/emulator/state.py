@@ -59,6 +59,7 @@ class EmulatorState:
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _update_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    bot_polling: bool = False  # a getUpdates has arrived: the bot polls (the page's "bot starting…" ends)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _closing: bool = False
 
@@ -128,6 +129,9 @@ class EmulatorState:
 
     async def take_updates(self, offset: int, limit: int, timeout: float) -> list[dict[str, Any]]:
         """getUpdates: confirm everything below `offset`, then wait up to `timeout` for news."""
+        if not self.bot_polling:
+            self.bot_polling = True
+            await self._notify()
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         deadline = asyncio.get_running_loop().time() + timeout
         while not self._updates and not self._closing:

@@ -1,9 +1,12 @@
 """The sandbox's web chat page (`/`) and the event stream that keeps it live.
 
-`GET /emulator/api/events` is a server-sent event stream: on connect, one `chats` event and a `message`
-event per message so far; then a `message` event for every new or edited message and a `chats` event
-when the chat list changes. Each connection sends only what it has not sent yet, so a reconnecting
-page (EventSource retries by itself) catches up without gaps or duplicates.
+`GET /emulator/api/events` is a server-sent event stream: on connect, one `chats` event, a `message`
+event per message so far, a `status` event (`{"bot": "starting"}` until the bot's first getUpdates, then
+`{"bot": "polling"}`) and one `synced` event (what follows is live: the page counts unread messages
+from then on); then a `message` event for every new or edited message, a `chats` event when the chat
+list changes and a `status` event when the bot starts polling. Each connection sends only what it has
+not sent yet, so a reconnecting page (EventSource retries by itself) catches up without gaps or
+duplicates.
 """
 
 import asyncio
@@ -27,6 +30,7 @@ class _Sent:
     def __init__(self) -> None:
         self.chats: list[dict[str, Any]] | None = None
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.status: dict[str, str] | None = None
 
     def pending(self, state: EmulatorState) -> list[str]:
         events = []
@@ -40,6 +44,10 @@ class _Sent:
                 if self.messages.get(key) != payload:
                     self.messages[key] = payload
                     events.append(_event("message", payload))
+        status = {"bot": "polling" if state.bot_polling else "starting"}
+        if status != self.status:
+            events.append(_event("status", status) + ("" if self.status else _event("synced", {})))
+            self.status = status
         return events
 
 

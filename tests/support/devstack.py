@@ -3,6 +3,8 @@
 import json
 import os
 import re
+import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from devtools.ports import free_port
-from tests.support.processes import CapturedProcess, project_env
+from tests.support.processes import ROOT, CapturedProcess, project_env
 from tests.support.waiting import wait_for
 
 PRIVATE_CHAT = 424242  # the sandbox's private chat: devtools.emulator.sandbox
@@ -21,15 +23,22 @@ PRIVATE_CHAT = 424242  # the sandbox's private chat: devtools.emulator.sandbox
 class Devstack(CapturedProcess):
     """The whole stack in sandbox mode with a local Redis, its data in a temporary folder.
 
-    The environment has no REDIS_URL and no TELEGRAM_BOT_TOKEN, and the working directory has no `.env`.
-    It runs in its own process group, which is what a terminal's Ctrl-C signals.
+    The environment has no REDIS_URL and no TELEGRAM_BOT_TOKEN, and the working directory (`cwd`, else
+    `tmp_path`) has no `.env` unless the test puts one there. It runs in its own process group, which is
+    what a terminal's Ctrl-C signals; with `tee`, as `python -m devtools.devstack 2>&1 | tee FILE` (the
+    group then holds the shell and tee too; the runner's exit status lands in FILE.rc).
     """
 
-    def __init__(self, tmp_path: Path, **env: str) -> None:
+    def __init__(self, tmp_path: Path, cwd: Path | None = None, tee: Path | None = None, **env: str) -> None:
         self.sandbox_port = free_port()
         self.data_dir = tmp_path / "dev-data"
         environment = {"DEV_DATA_DIR": str(self.data_dir), "SANDBOX_PORT": str(self.sandbox_port), **env}
-        super().__init__([sys.executable, "-m", "devtools.devstack"], tmp_path, environment, own_group=True)
+        command = [sys.executable, "-m", "devtools.devstack"]
+        if tee is not None:  # the subshell outlives a signal (trap) to write down the exit status
+            status = shlex.quote(f"{tee}.rc")
+            run = f"{{ trap : INT TERM HUP; {shlex.join(command)}; echo $? > {status}; }}"
+            command = ["sh", "-c", f"{run} 2>&1 | tee {shlex.quote(str(tee))}"]
+        super().__init__(command, cwd or tmp_path, environment, own_group=True)
 
     def wait_for_line(self, pattern: str, timeout: float = 30) -> re.Match[str]:
         def found() -> re.Match[str] | None:
@@ -59,13 +68,23 @@ class Devstack(CapturedProcess):
         self.process.wait(10)
 
 
-def run_devstack(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """`python -m devtools.devstack` to the end, its data in `tmp_path`/data."""
+def run_devstack(tmp_path: Path, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m devtools.devstack` to the end, its data in `tmp_path`/data unless DEV_DATA_DIR says."""
     environment = project_env({"DEV_DATA_DIR": str(tmp_path / "data"), **env})
     return subprocess.run(
-        [sys.executable, "-m", "devtools.devstack"], cwd=tmp_path, env=environment, capture_output=True,
-        text=True, timeout=30, check=False,
+        [sys.executable, "-m", "devtools.devstack"], cwd=cwd or tmp_path, env=environment,
+        capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """The project's code and `.env.example` copied as `.env`, as a newcomer's fresh clone after
+    `cp .env.example .env`: `make dev` run there watches and runs the copy, not this checkout."""
+    copy = tmp_path / "project"
+    for folder in ("bot", "tasks", "core", "ioc", "devtools"):
+        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / ".env.example", copy / ".env")
+    return copy
 
 
 def api(base_url: str, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -74,6 +93,20 @@ def api(base_url: str, path: str, body: dict[str, Any] | None = None) -> Any:
     request = urllib.request.Request(base_url + path, data=data, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
+
+
+def reply_to(stack: Devstack, base_url: str, chat_id: int, text: str, timeout: float = 20) -> str:
+    """What the bot answers to `text` written in the sandbox's chat `chat_id`."""
+    assert stack.process.poll() is None, f"devstack exited:\n{stack.output()}"
+    sent = api(base_url, f"/emulator/api/chats/{chat_id}/messages", {"text": text})
+
+    def reply() -> str | None:
+        assert stack.process.poll() is None, f"devstack exited:\n{stack.output()}"
+        path = f"/emulator/api/chats/{chat_id}/messages?after={sent['message_id']}&wait=1"
+        answers = [m["text"] for m in api(base_url, path)["messages"] if m["from_bot"]]
+        return answers[0] if answers else None
+
+    return wait_for(reply, timeout, f"a reply to {text!r}")
 
 
 # ---- the process tree, from /proc ----

@@ -1,7 +1,10 @@
 // The sandbox chat page: a minimal Telegram-like client of the emulator's client API.
 // Chats and messages arrive over /emulator/api/events (server-sent events, reconnecting by itself);
 // writing is POST /emulator/api/chats/{id}/messages. No dependencies, no build step.
+// Times are shown in UTC, 24-hour, as the bot writes them ("Next notification: 2026-01-01 09:00 UTC").
 "use strict";
+
+const MAX_TEXT_LENGTH = 4096;  // Telegram's limit on a message's text, in characters
 
 // Telegram's HTML parse mode: these tags and no others; everything else shows as its text.
 const TAGS = {
@@ -11,7 +14,8 @@ const TAGS = {
 const DROPPED = new Set(["script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math"]);
 const SAFE_HREF = /^(https?:|tg:|mailto:)/i;
 
-const store = { chats: new Map(), bot: null, current: null };
+// `synced`: the stream has sent the history; only messages arriving after it count as unread.
+const store = { chats: new Map(), bot: null, current: null, synced: false };
 const $ = (id) => document.getElementById(id);
 
 // ---- rendering a bot message's text the way Telegram renders its parse mode ----
@@ -153,7 +157,9 @@ function messageNode(message, chat) {
   text.append(renderText(message.text, message.from_bot ? message.parse_mode : null));
   const meta = document.createElement("div");
   meta.className = "meta";
-  const time = new Date(message.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const stamp = new Date(message.date * 1000).toISOString();  // always UTC
+  const time = stamp.slice(11, 16);
+  meta.title = `${stamp.slice(0, 10)} ${stamp.slice(11, 19)} UTC`;
   meta.textContent = message.edited ? `edited ${time}` : time;
   node.append(text, meta);
   return node;
@@ -168,7 +174,7 @@ function addMessage(message) {
   const isNew = !entry.messages.has(message.message_id);
   entry.messages.set(message.message_id, message);
   if (message.chat_id === store.current) showMessage(message, entry.chat);
-  else if (isNew && message.from_bot) entry.unread += 1;
+  else if (isNew && message.from_bot && store.synced) entry.unread += 1;
   renderChatList();
 }
 
@@ -200,6 +206,11 @@ async function send(event) {
   const input = $("text");
   const text = input.value.trim();
   if (!text || store.current === null) return;
+  const length = [...text].length;
+  if (length > MAX_TEXT_LENGTH) {
+    showError(`Not sent: ${length.toLocaleString("en")} characters; Telegram allows ${MAX_TEXT_LENGTH.toLocaleString("en")} at most.`);
+    return;
+  }
   $("send").disabled = true;
   try {
     const response = await fetch(`/emulator/api/chats/${store.current}/messages`, {
@@ -225,12 +236,20 @@ function setStatus(state, label) {
   status.textContent = label;
 }
 
+// "bot starting…" until the emulator has had the bot's first getUpdates: only then is a message answered.
+function showBotStatus(status) {
+  if (status.bot === "polling") setStatus("online", "online");
+  else setStatus("starting", "bot starting…");
+}
+
 function connect() {
   const events = new EventSource("/emulator/api/events");
-  events.addEventListener("open", () => setStatus("online", "online"));
+  events.addEventListener("open", () => { store.synced = false; });
   events.addEventListener("error", () => setStatus("offline", "reconnecting…"));
   events.addEventListener("chats", (e) => setChats(JSON.parse(e.data)));
   events.addEventListener("message", (e) => addMessage(JSON.parse(e.data)));
+  events.addEventListener("status", (e) => showBotStatus(JSON.parse(e.data)));
+  events.addEventListener("synced", () => { store.synced = true; });
 }
 
 document.addEventListener("DOMContentLoaded", () => {

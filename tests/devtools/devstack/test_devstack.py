@@ -1,69 +1,79 @@
-"""`make dev` (`python -m devtools.devstack`): the whole stack from one command, and stopped by Ctrl-C."""
+"""`make dev` (`python -m devtools.devstack`): the whole stack from one command, and stopped by a signal."""
 
 import fcntl
 import os
 import re
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import redis
 
-from tests.support.devstack import PRIVATE_CHAT, Devstack, api, descendants, run_devstack, survivors
+from devtools.ports import free_port
+from tests.support.devstack import PRIVATE_CHAT, Devstack, api, descendants, reply_to, run_devstack, survivors
 from tests.support.ports import port_in_use
 from tests.support.waiting import wait_for
 
 SANDBOX_LINE = r"devstack: sandbox: chat with the bot at (http://127\.0\.0\.1:(\d+))/"
 REDIS_LINE = r"devstack: redis: local redis-server on (redis://\S+)"
+PROCESSES = ("redis-server", "devtools.emulator", "tasks.worker worker", "tasks.beat beat", "-m bot")
 
 
-@pytest.fixture
-def devstack(tmp_path: Path) -> Iterator[Devstack]:
-    stack = Devstack(tmp_path)
-    yield stack
-    if stack.process.poll() is None:
+def test_sandbox_stack_answers_notifies_and_sigterm_stops_every_process_redis_last(tmp_path: Path) -> None:
+    stack = Devstack(tmp_path, NOTIFICATIONS_SCHEDULE="2")
+    try:
+        base_url, port = stack.wait_for_line(SANDBOX_LINE).groups()
+        assert int(port) == stack.sandbox_port
+        stack.wait_for_line(r"system\s+\| ready: chat with the bot at ", timeout=90)
+        assert re.fullmatch(r"pong — \d+ ms", reply_to(stack, base_url, PRIVATE_CHAT, "/ping"))
+        subscribed = reply_to(stack, base_url, PRIVATE_CHAT, "/subscribe")  # a fresh data dir: not yet
+        assert re.fullmatch(r"Subscribed\. Next notification: [\d :-]+ UTC \(every 2 s\)\.", subscribed)
+
+        def notification() -> str | None:
+            messages = api(base_url, f"/emulator/api/chats/{PRIVATE_CHAT}/messages?wait=1")["messages"]
+            found = [m["text"] for m in messages if m["from_bot"] and "System health" in m["text"]]
+            return found[0] if found else None
+
+        assert "Workers answering: <b>1</b>" in wait_for(notification, 30, "a scheduled notification")
+        client = redis.Redis.from_url(stack.wait_for_line(REDIS_LINE).group(1), decode_responses=True)
+        config = {key: client.config_get(key)[key] for key in ("appendonly", "appendfsync", "dir")}
+        assert config == {
+            "appendonly": "yes",
+            "appendfsync": "everysec",
+            "dir": str(stack.data_dir / "redis"),
+        }
+        client.close()
+        tree = descendants(stack.process.pid)
+        running = " ".join(survivors(tree))
+        for expected in PROCESSES:
+            assert expected in running, f"{expected} not running: {running}"
+
+        stack.signal(signal.SIGTERM)
+        assert stack.wait() == 0, stack.output()  # a stop that was asked for
+    finally:
         stack.kill()
-
-
-def reply_to(stack: Devstack, base_url: str, chat_id: int, text: str, timeout: float = 20) -> str:
-    assert stack.process.poll() is None, f"devstack exited:\n{stack.output()}"
-    sent = api(base_url, f"/emulator/api/chats/{chat_id}/messages", {"text": text})
-
-    def reply() -> str | None:
-        assert stack.process.poll() is None, f"devstack exited:\n{stack.output()}"
-        path = f"/emulator/api/chats/{chat_id}/messages?after={sent['message_id']}&wait=1"
-        answers = [m["text"] for m in api(base_url, path)["messages"] if m["from_bot"]]
-        return answers[0] if answers else None
-
-    return wait_for(reply, timeout, f"a reply to {text!r}")
-
-
-def test_sandbox_stack_answers_ping_and_ctrl_c_stops_every_process(devstack: Devstack) -> None:
-    base_url, port = devstack.wait_for_line(SANDBOX_LINE).groups()
-    assert int(port) == devstack.sandbox_port
-    devstack.wait_for_line(r"^\S+ bot\s+\| .*Run polling for bot")
-    devstack.wait_for_line(r"^\S+ worker\s+\| .*ready")
-
-    assert re.fullmatch(r"pong — \d+ ms", reply_to(devstack, base_url, PRIVATE_CHAT, "/ping"))
-
-    client = redis.Redis.from_url(devstack.wait_for_line(REDIS_LINE).group(1), decode_responses=True)
-    config = {key: client.config_get(key)[key] for key in ("appendonly", "appendfsync", "dir")}
-    assert config == {"appendonly": "yes", "appendfsync": "everysec", "dir": str(devstack.data_dir / "redis")}
-    client.close()
-    tree = descendants(devstack.process.pid)
-    running = " ".join(survivors(tree))
-    for expected in ("redis-server", "devtools.emulator", "tasks.worker worker", "tasks.beat beat", "-m bot"):
-        assert expected in running, f"{expected} not running: {running}"
-
-    devstack.signal(signal.SIGINT)  # what Ctrl-C in the terminal does: the whole foreground group
-    assert devstack.wait() == 130, devstack.output()
-
     assert survivors(tree) == []
-    assert "SIGINT received" in devstack.output()
-    stopped = [line.split("| ")[1] for line in devstack.lines if " stopped (rc=" in line]
+    assert "SIGTERM received" in stack.output()
+    stopped = [line.split("| ")[1] for line in stack.lines if " stopped (rc=" in line]
     assert stopped[-1].startswith("redis stopped"), "Redis must stop last, after those using it"
-    assert (devstack.data_dir / "redis" / "appendonlydir").is_dir()
+    assert (stack.data_dir / "redis" / "appendonlydir").is_dir()
+
+
+def test_sighup_from_a_closed_terminal_stops_every_process(tmp_path: Path) -> None:
+    stack = Devstack(tmp_path)
+    try:
+
+        def all_running() -> dict[int, int] | None:
+            tree = descendants(stack.process.pid)
+            running = " ".join(survivors(tree))
+            return tree if all(expected in running for expected in PROCESSES) else None
+
+        tree = wait_for(all_running, 60, "every process of the stack to run")
+        stack.signal(signal.SIGHUP)  # the terminal's whole foreground group, as on closing it
+        assert stack.wait() == 0, stack.output()
+    finally:
+        stack.kill()
+    assert survivors(tree) == []
+    assert "SIGHUP received" in stack.output()
 
 
 def test_a_process_dying_stops_the_others_and_says_which(tmp_path: Path) -> None:
@@ -78,7 +88,7 @@ def test_a_process_dying_stops_the_others_and_says_which(tmp_path: Path) -> None
     finally:
         stack.kill()
     output = stack.output()
-    assert code != 0
+    assert code == 128 + signal.SIGKILL
     assert re.search(r"system\s+\| bot exited \(rc=-9\): stopping the others", output), output
     assert "devstack: stopped because bot exited" in output
     assert "emulator" not in output
@@ -92,6 +102,17 @@ def test_no_redis_server_and_no_redis_url_is_one_clear_line(tmp_path: Path) -> N
     assert result.stderr.count("\n") == 1
     assert "apt-get install redis-server" in result.stderr
     assert "REDIS_URL" in result.stderr
+
+
+def test_redis_url_that_does_not_answer_is_one_clear_line_at_once(tmp_path: Path) -> None:
+    url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"
+    result = run_devstack(tmp_path, REDIS_URL=url)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"devstack: REDIS_URL ({url.replace('hunter2', '***')}) does not answer: start that Redis, or unset "
+        "REDIS_URL (comment it out in .env) to have `make dev` run a local redis-server\n"
+    )
 
 
 def test_sandbox_port_in_use_is_one_clear_line(tmp_path: Path) -> None:
@@ -110,6 +131,7 @@ def test_second_devstack_on_the_same_data_is_refused(tmp_path: Path) -> None:
         result = run_devstack(tmp_path)
     assert result.returncode != 0
     assert result.stderr.startswith("devstack: another `make dev` is already running")
+    assert result.stderr.count("\n") == 1
 
 
 def test_bad_setting_is_one_clear_line(tmp_path: Path) -> None:
@@ -117,27 +139,3 @@ def test_bad_setting_is_one_clear_line(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert result.stderr.startswith("devstack: configuration error: SANDBOX_PORT")
     assert result.stderr.count("\n") == 1
-
-
-def test_subscribe_and_see_a_scheduled_notification_arrive(tmp_path: Path) -> None:
-    stack = Devstack(tmp_path, NOTIFICATIONS_SCHEDULE="2")
-    try:
-        base_url, _ = stack.wait_for_line(SANDBOX_LINE).groups()
-        stack.wait_for_line(r"^\S+ bot\s+\| .*Run polling for bot")
-        stack.wait_for_line(r"^\S+ worker\s+\| .*ready")
-        subscribed = reply_to(stack, base_url, PRIVATE_CHAT, "/subscribe")  # a fresh data dir: not yet
-        assert re.fullmatch(r"Subscribed\. Next notification: [\d :-]+ UTC \(every 2 s\)\.", subscribed)
-
-        def notification() -> str | None:
-            messages = api(base_url, f"/emulator/api/chats/{PRIVATE_CHAT}/messages?wait=1")["messages"]
-            found = [m["text"] for m in messages if m["from_bot"] and "System health" in m["text"]]
-            return found[0] if found else None
-
-        text = wait_for(notification, 30, "a scheduled notification in the private chat")
-        assert "Workers answering: <b>1</b>" in text
-        tree = descendants(stack.process.pid)
-        stack.signal(signal.SIGINT)
-        assert stack.wait() == 130, stack.output()
-        assert survivors(tree) == []
-    finally:
-        stack.kill()

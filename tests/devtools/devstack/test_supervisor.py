@@ -5,6 +5,7 @@ messages put in `events`, and a `terminate` asked for before its processes have 
 """
 
 import io
+import os
 import signal
 import threading
 import time
@@ -20,7 +21,7 @@ LONG = "exec sleep 30"
 @pytest.fixture(autouse=True)
 def _keep_signal_handlers() -> Iterator[None]:
     """honcho's loop sets its own SIGINT and SIGTERM handlers: not for the rest of this test run."""
-    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     yield
     for signum, handler in saved.items():
         signal.signal(signum, handler)
@@ -84,3 +85,31 @@ def test_without_the_loop_lines_are_printed_until_the_stop_line() -> None:
     supervisor.print_events(until_stopped="beside")
     assert printed(supervisor) == ["last words", "beside stopped (rc=0)"]
     assert supervisor.exited is None
+
+
+def test_a_stop_asked_for_exits_0_even_if_a_process_had_to_be_killed() -> None:
+    supervisor = supervising()
+    supervisor.on_signal(signal.SIGTERM, None)
+    supervisor.seen("worker stopped (rc=-9)")  # SIGKILLed after honcho's KILL_WAIT
+    assert (supervisor.exited, supervisor.exit_code) == (None, 0)
+
+
+def test_a_process_killed_on_its_own_exits_as_a_shell_would_say() -> None:
+    supervisor = supervising()
+    supervisor.seen("worker stopped (rc=-9)")
+    supervisor.on_signal(signal.SIGINT, None)  # Ctrl-C while the others stop: still the worker's failure
+    assert (supervisor.exited, supervisor.exit_code) == ("worker", 128 + signal.SIGKILL)
+
+
+def test_output_that_has_gone_is_dropped_and_the_stop_goes_on() -> None:
+    reader, writer = os.pipe()
+    os.close(reader)  # as when tee dies with Ctrl-C
+    with os.fdopen(writer, "w") as output:
+        supervisor = Supervisor(output)
+        for name, command in {"quick": "exit 3", "slow": LONG}.items():
+            supervisor.add_process(name, command)
+        started = time.monotonic()
+        supervisor.loop()
+        assert time.monotonic() - started < 10, "a long process was left running"
+    assert supervisor.exited == "quick"
+    assert supervisor.stopped == {"quick", "slow"}

@@ -3,8 +3,12 @@
 import os
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import punq
 import pytest
 from aiogram import Bot
 from playwright.async_api import Browser, Page, async_playwright, expect
@@ -13,6 +17,7 @@ from pydantic import AnyHttpUrl, SecretStr
 from core.redaction import SecretRedactor
 from core.settings import TelegramSettings
 from core.telegram import create_bot
+from tests.support.polling import polling
 from tests.support.telegram import TEST_TOKEN, Telegram
 from tests.support.waiting import async_wait_for
 
@@ -38,18 +43,28 @@ async def browser() -> AsyncIterator[Browser]:
         await browser.close()
 
 
+@asynccontextmanager
+async def opened(browser: Browser, telegram: Telegram, **context: Any) -> AsyncIterator[Page]:
+    """The chat page in a new browser context (`context`: viewport, time zone...), once it has the chats."""
+    browser_context = await browser.new_context(**context)
+    page = await browser_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"{telegram.base_url}/")
+    await expect(page.locator("#status")).not_to_have_attribute(
+        "data-state", "connecting", timeout=TIMEOUT_MS
+    )
+    yield page
+    await browser_context.close()
+    assert errors == []
+
+
 @pytest.fixture
 async def page(browser: Browser, telegram: Telegram) -> AsyncIterator[Page]:
     telegram.state.add_chat(PRIVATE, "private", "You")
     telegram.state.add_chat(GROUP, "group", "Sandbox group")
-    page = await browser.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    await page.goto(f"{telegram.base_url}/")
-    await expect(page.locator("#status")).to_have_attribute("data-state", "online", timeout=TIMEOUT_MS)
-    yield page
-    await page.close()
-    assert errors == []
+    async with opened(browser, telegram) as page:
+        yield page
 
 
 @pytest.fixture
@@ -153,3 +168,71 @@ async def test_live_edits_and_unread_counts(page: Page, telegram: Telegram) -> N
     message = page.locator(f'.message[data-message-id="{sent.message_id}"]')
     await expect(message.locator(".text")).to_have_text("second version")
     await expect(message.locator(".meta")).to_contain_text("edited")
+
+
+async def test_status_says_bot_starting_until_the_bot_polls(
+    page: Page, telegram: Telegram, container: punq.Container
+) -> None:
+    status = page.locator("#status")
+    await expect(status).to_have_text("bot starting…")
+    await expect(status).to_have_attribute("data-state", "starting")
+    async with polling(container, telegram.state):  # yields after the bot's first getUpdates
+        await expect(status).to_have_text("online", timeout=TIMEOUT_MS)
+        await expect(status).to_have_attribute("data-state", "online")
+
+
+async def test_times_are_24_hour_utc_whatever_the_browser_time_zone(
+    browser: Browser, telegram: Telegram
+) -> None:
+    telegram.state.add_chat(PRIVATE, "private", "You")
+    sent = await telegram.state.bot_says(PRIVATE, "hello", None)
+    sent.date = int(datetime(2026, 1, 2, 15, 4, 5, tzinfo=UTC).timestamp())  # 3 PM: 12-hour would say 03
+    async with opened(browser, telegram, timezone_id="America/Los_Angeles", locale="en-US") as page:
+        meta = page.locator(".message .meta")
+        await expect(meta).to_have_text("15:04")
+        await expect(meta).to_have_attribute("title", "2026-01-02 15:04:05 UTC")
+
+
+async def test_history_is_not_unread_on_a_fresh_load_new_messages_are(
+    browser: Browser, telegram: Telegram
+) -> None:
+    telegram.state.add_chat(PRIVATE, "private", "You")
+    telegram.state.add_chat(GROUP, "group", "Sandbox group")
+    await telegram.state.bot_says(GROUP, "said before the page was opened", None)
+    async with opened(browser, telegram) as page:
+        badge = page.locator(f'#chats li[data-chat-id="{GROUP}"] .unread')
+        await expect(page.locator(f'#chats li[data-chat-id="{GROUP}"] .preview')).to_have_text(
+            "said before the page was opened"
+        )
+        await expect(badge).to_have_text("")
+        await telegram.state.bot_says(GROUP, "said while it is open", None)
+        await expect(badge).to_have_text("1", timeout=TIMEOUT_MS)
+
+
+async def test_message_box_stays_on_a_phone_screen(browser: Browser, telegram: Telegram) -> None:
+    telegram.state.add_chat(PRIVATE, "private", "You")
+    for n in range(30):
+        await telegram.state.bot_says(PRIVATE, f"message {n} " + "and some more text " * 8, None)
+    async with opened(browser, telegram, viewport={"width": 375, "height": 667}) as page:
+        await expect(page.locator(".message")).to_have_count(30)
+        for control in ("#text", "#send"):
+            box = await page.locator(control).bounding_box()
+            assert box is not None
+            assert box["y"] >= 0, (control, box)
+            assert box["y"] + box["height"] <= 667, (control, box)
+            assert box["x"] + box["width"] <= 375, (control, box)
+        await say(page, "typed on a phone")
+        await expect(page.locator('.message[data-from="user"]')).to_have_text(re.compile("^typed on a phone"))
+
+
+async def test_text_over_telegrams_limit_is_refused_with_a_note(page: Page, telegram: Telegram) -> None:
+    await page.fill("#text", "x" * 4097)
+    await page.press("#text", "Enter")
+    await expect(page.locator("#error")).to_have_text(
+        "Not sent: 4,097 characters; Telegram allows 4,096 at most."
+    )
+    await expect(page.locator("#text")).to_have_value("x" * 4097)  # kept, to be shortened
+    assert telegram.state.messages[PRIVATE] == []
+    await say(page, "x" * 4096)
+    await expect(page.locator('.message[data-from="user"]')).to_have_count(1)
+    await expect(page.locator("#error")).to_be_hidden()

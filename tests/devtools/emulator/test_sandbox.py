@@ -3,8 +3,10 @@
 import json
 import re
 import sys
+import tempfile
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,14 +14,16 @@ import pytest
 from devtools.emulator.sandbox import GROUP_CHAT_ID
 from devtools.ports import free_port
 from tests.support.ports import port_in_use
-from tests.support.processes import ROOT, CapturedProcess
+from tests.support.processes import CapturedProcess
 from tests.support.waiting import wait_for
 
 
 class Emulator(CapturedProcess):
-    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+        """In `cwd`, else an empty folder: a developer's own `.env` must not leak into the test."""
         command = [sys.executable, "-m", "devtools.emulator", *args]
-        super().__init__(command, ROOT, env or {}, own_group=False)
+        cwd = cwd or Path(tempfile.mkdtemp(prefix="emulator-"))
+        super().__init__(command, cwd, env or {}, own_group=False)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -75,6 +79,19 @@ def test_token_from_the_environment_is_used_and_not_printed() -> None:
     emulator = Emulator("--port", str(free_port()), env={"TELEGRAM_BOT_TOKEN": token})
     try:
         address = page_address(emulator)
+        assert get(f"{address}bot{token}/getMe")[1]["ok"] is True
+        assert token not in emulator.output()
+    finally:
+        emulator.stop()
+
+
+def test_token_and_port_from_dot_env_are_used(tmp_path: Path) -> None:
+    token, port = "43:" + "e" * 30, free_port()
+    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={token}\nSANDBOX_PORT={port}\n")
+    emulator = Emulator(cwd=tmp_path)  # `make emulator` with the bot's .env
+    try:
+        address = page_address(emulator)
+        assert address == f"http://127.0.0.1:{port}/"
         assert get(f"{address}bot{token}/getMe")[1]["ok"] is True
         assert token not in emulator.output()
     finally:

@@ -54,6 +54,11 @@ async def test_stream_sends_the_chats_then_history_then_live_changes(telegram: T
         assert [(c["id"], c["type"]) for c in chats["chats"]] == [(CHAT, "private"), (-CHAT, "group")]
         assert chats["bot"]["is_bot"] is True
         assert await next_event(stream) == ("message", said.to_client())
+        assert await next_event(stream) == ("status", {"bot": "starting"})
+        assert await next_event(stream) == ("synced", {})  # the history is over: what follows is new
+
+        assert await state.take_updates(0, 100, 0)  # the bot's first getUpdates
+        assert await next_event(stream) == ("status", {"bot": "polling"})
 
         answer = await state.bot_says(CHAT, "<b>Commands</b>", "HTML")
         name, message = await next_event(stream)
@@ -77,3 +82,24 @@ async def test_stopping_the_server_does_not_wait_for_open_streams() -> None:
         assert (await next_event(stream))[0] == "chats"
         await asyncio.wait_for(emulator.stop(), 5)  # aiohttp would otherwise wait 60 s for the handler
         stream.close()
+
+
+async def test_status_says_whether_the_bot_polls_yet(telegram: Telegram) -> None:
+    async with aiohttp.ClientSession(telegram.base_url) as session:
+        async with session.get("/emulator/api/status") as response:
+            assert await response.json() == {"bot": "starting"}
+        await telegram.state.take_updates(0, 100, 0)
+        async with session.get("/emulator/api/status") as response:
+            assert await response.json() == {"bot": "polling"}
+
+
+async def test_a_person_cannot_send_more_than_telegrams_4096_characters(telegram: Telegram) -> None:
+    telegram.state.add_chat(CHAT, "private", "You")
+    async with aiohttp.ClientSession(telegram.base_url) as session:
+        path = f"/emulator/api/chats/{CHAT}/messages"
+        async with session.post(path, json={"text": "x" * 4097}) as refused:
+            assert refused.status == 400
+            assert await refused.text() == "text too long: 4,097 characters; Telegram allows 4,096 at most"
+        async with session.post(path, json={"text": "x" * 4096}) as accepted:
+            assert accepted.status == 201
+    assert [len(m.text) for m in telegram.state.messages[CHAT]] == [4096]
