@@ -74,8 +74,6 @@ def copy_project(destination: Path) -> None:
         if source.is_file():
             (destination / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, destination / name)
-    if (ROOT / ".mypy_cache").is_dir():  # a warm start; mypy re-checks whatever changed
-        shutil.copytree(ROOT / ".mypy_cache", destination / ".mypy_cache")
 
 
 def apply(blocks: list[Block], project: Path) -> None:
