@@ -18,6 +18,7 @@ SOURCE = ROOT / "README.md"  # where the example lives: the one text this test r
 SECTION = "## Extending it"
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 LINT = (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy", "."])
+NOT_COPIED = (".git", ".venv", ".dev-data", ".env", "secrets", "*_cache", "__pycache__", "dump.rdb")
 CHECK = "tests/bot/test_readme_example_works.py"
 CHECK_TEXT = """
 import pytest
@@ -64,16 +65,10 @@ def example_blocks(markdown: str) -> list[Block]:
 
 
 def copy_project(destination: Path) -> None:
-    """The project's files as they are in the working tree (tracked and new, not ignored ones)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, capture_output=True, check=True,
-    ).stdout.decode()  # fmt: skip
-    for name in filter(None, listed.split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination / name)
+    """The project's working tree without environments, caches, local data and secrets."""
+    shutil.copytree(ROOT, destination, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    if (ROOT / ".mypy_cache").is_dir():  # a warm start: mypy re-checks what the example changes
+        shutil.copytree(ROOT / ".mypy_cache", destination / ".mypy_cache")
 
 
 def apply(blocks: list[Block], project: Path) -> None:
