@@ -7,6 +7,7 @@ import re
 import shutil
 import socket
 import subprocess
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -94,22 +95,21 @@ def answers(command: str, env: dict[str, str]) -> bool:
 
 @pytest.mark.timeout(240)
 def test_worker_and_beat_probes_pass_against_running_processes(probe_env: dict[str, str]) -> None:
-    """The compose probes, run as compose runs them, against a worker and a beat started with the
-    compose file's node names (default) and remote control; each fails while its process is down."""
-    worker_probe, beat_probe = shell_probe("celery-worker"), shell_probe("celery-beat")
-    quick_beat_probe = beat_probe.replace("--timeout 10", "--timeout 2")  # where no answer is expected
-    assert quick_beat_probe != beat_probe
-    assert not answers(quick_beat_probe, probe_env)
+    """The compose probes, run as compose runs them, against a worker and a beat started with the compose
+    file's node names (the defaults) and beat's remote control; each fails once its process stops."""
+    probes = {service: shell_probe(service) for service in ("celery-worker", "celery-beat")}
     worker = CeleryProcess(probe_env, "worker", "-P", "solo", "--without-mingle", "--without-gossip")
     beat = CeleryProcess(probe_env, "beat", "--enable-remote-control", "--max-interval", "5")
     try:
-        wait_for(lambda: answers(worker_probe, probe_env), 120, f"{worker_probe!r} to pass")
-        wait_for(lambda: answers(beat_probe, probe_env), 120, f"{beat_probe!r} to pass")
-        beat.stop()
-        assert not answers(quick_beat_probe, probe_env)
+        wait_for(lambda: "ready." in worker.log() and "beat: Starting" in beat.log(), 120, "worker and beat")
+        for service, probe in probes.items():
+            wait_for(partial(answers, probe, probe_env), 120, f"the {service} probe to pass")
     finally:
         beat.stop()
         worker.stop()
+    for probe in probes.values():  # no answer is expected: a short wait for one
+        assert "--timeout 10" in probe
+        assert not answers(probe.replace("--timeout 10", "--timeout 2"), probe_env)
 
 
 def test_beat_runs_with_remote_control_in_compose() -> None:
