@@ -7,6 +7,7 @@ import re
 import shutil
 import socket
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -95,21 +96,27 @@ def answers(command: str, env: dict[str, str]) -> bool:
 
 @pytest.mark.timeout(240)
 def test_worker_and_beat_probes_pass_against_running_processes(probe_env: dict[str, str]) -> None:
-    """The compose probes, run as compose runs them, against a worker and a beat started with the compose
-    file's node names (the defaults) and beat's remote control; each fails once its process stops."""
+    """The compose probes, run as compose runs them (both at once), against a worker and a beat started
+    with the compose file's node names (the defaults) and beat's remote control; beat's fails once beat
+    stops (a short wait for an answer that cannot come)."""
     probes = {service: shell_probe(service) for service in ("celery-worker", "celery-beat")}
     worker = CeleryProcess(probe_env, "worker", "-P", "solo", "--without-mingle", "--without-gossip")
     beat = CeleryProcess(probe_env, "beat", "--enable-remote-control", "--max-interval", "5")
     try:
         wait_for(lambda: "ready." in worker.log() and "beat: Starting" in beat.log(), 120, "worker and beat")
-        for service, probe in probes.items():
-            wait_for(partial(answers, probe, probe_env), 120, f"the {service} probe to pass")
+        with ThreadPoolExecutor(len(probes)) as pool:
+            waits = [
+                pool.submit(wait_for, partial(answers, probe, probe_env), 120, f"the {service} probe to pass")
+                for service, probe in probes.items()
+            ]
+            for done in waits:
+                done.result()
+        beat.stop()
+        assert "--timeout 10" in probes["celery-beat"]
+        assert not answers(probes["celery-beat"].replace("--timeout 10", "--timeout 2"), probe_env)
     finally:
         beat.stop()
         worker.stop()
-    for probe in probes.values():  # no answer is expected: a short wait for one
-        assert "--timeout 10" in probe
-        assert not answers(probe.replace("--timeout 10", "--timeout 2"), probe_env)
 
 
 def test_beat_runs_with_remote_control_in_compose() -> None:
