@@ -20,7 +20,8 @@ lint:  ## check only: ruff, ruff format, mypy --strict
 	$(RUN) ruff format --check .
 	$(RUN) mypy .
 
-format:
+format:  ## ruff format first (it wraps long lines), then ruff check --fix, then format what the fixes touched
+	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 

@@ -1,6 +1,7 @@
 """Settings, one class per concern, each read from the environment (and `.env`) with its own prefix."""
 
 import re
+from pathlib import Path
 from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -10,8 +11,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 
 
+# Docker/compose secrets: a file named like the variable (`/run/secrets/telegram_bot_token`) holds its value
+# when the environment and .env do not. Read only where the directory exists (in a container).
+SECRETS_DIR = Path("/run/secrets")
+
+
 def _config(prefix: str) -> SettingsConfigDict:
-    return SettingsConfigDict(env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    return SettingsConfigDict(
+        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_ignore_empty=True,  # `TELEGRAM_BOT_TOKEN=` (as in .env.example) is unset, not an empty token
+        secrets_dir=SECRETS_DIR if SECRETS_DIR.is_dir() else None,
+    )  # fmt: skip
 
 
 class RedisSettings(BaseSettings):
@@ -95,6 +105,9 @@ class BotSettings(BaseSettings):
 
     task_timeout: float = Field(default=10.0, gt=0)
     dispatch_timeout: float = Field(default=3.0, gt=0)
+    # Touched after every getUpdates answered; `python -m bot.healthcheck` checks its age.
+    heartbeat_file: Path | None = None
+    heartbeat_max_age: float = Field(default=60.0, gt=0)
 
 
 class DeliverySettings(BaseSettings):

@@ -7,14 +7,24 @@ from aiogram import Bot, Dispatcher
 from bot.celery_client.caller import TaskCaller
 from bot.celery_client.publisher import AsyncTaskPublisher
 from bot.celery_client.result_waiter import ResultWaiter
+from bot.heartbeat import PollingHeartbeat
 from bot.routing import create_dispatcher
+from core.redaction import SecretRedactor
+from core.settings import BotSettings, TelegramSettings
 from core.telegram import create_bot
 from ioc.common import SINGLETON, build_common_container, dependencies, wired
 
 
+def _polling_bot(telegram: TelegramSettings, redactor: SecretRedactor, settings: BotSettings) -> Bot:
+    bot = create_bot(telegram, redactor)
+    if settings.heartbeat_file is not None:
+        bot.session.middleware(PollingHeartbeat(settings.heartbeat_file))
+    return bot
+
+
 def build_bot_container() -> punq.Container:
     container = build_common_container()
-    container.register(Bot, factory=wired(container, create_bot), scope=SINGLETON)
+    container.register(Bot, factory=wired(container, _polling_bot), scope=SINGLETON)
     container.register(ResultWaiter, scope=SINGLETON)
     container.register(AsyncTaskPublisher, scope=SINGLETON)
     container.register(TaskCaller, scope=SINGLETON)

@@ -1,74 +1,29 @@
 """Handler logic that needs no Redis or worker, as aiogram's own tests do it: the bot's real Dispatcher
 (from its container) fed updates with `feed_update`, a Bot whose session records what it would send, and
-a TaskCaller stand-in (the end-to-end tests in tests/bot/ run the real one)."""
+a TaskCaller stand-in (tests/support/dispatching.py; the end-to-end tests in tests/bot/ run the real one)."""
 
-from datetime import UTC, datetime
-from typing import Any
+from html import unescape
 
 import pytest
-from aiogram import Dispatcher
-from aiogram.types import Chat, Message, MessageEntity, Update, User
-from pydantic import SecretStr
 
 from bot.celery_client.caller import (
     BrokerUnavailableError,
-    TaskCaller,
     TaskFailedError,
     WorkersNotRespondingError,
 )
 from bot.commands import MENU, CommandSpec, help_text
 from bot.controllers.errors import BUSY, FAILED, NOT_RESPONDING, UNEXPECTED
-from core.settings import RedisSettings, TelegramSettings
-from ioc.bot import build_bot_container
-from tests.support.mocked_bot import MockedBot
-from tests.support.telegram import TEST_TOKEN
+from tests.support.dispatching import StubCaller, replies_to
 
 NO_ARGUMENTS = [spec for spec in MENU if spec.arguments is None]
-
-
-class StubCaller:
-    """Answers every call with `result`, or raises `error`; counts the calls."""
-
-    def __init__(self, result: Any = None, error: Exception | None = None) -> None:
-        self.result, self.error, self.calls = result, error, 0
-
-    async def call(self, task: Any, *args: Any, **kwargs: Any) -> Any:
-        self.calls += 1
-        if self.error is not None:
-            raise self.error
-        return self.result
-
-
-def update(text: str, chat_id: int = 7, chat_type: str = "private") -> Update:
-    command = text.split(maxsplit=1)[0] if text.startswith("/") else ""
-    entities = [MessageEntity(type="bot_command", offset=0, length=len(command))] if command else None
-    message = Message(
-        message_id=1, date=datetime.now(UTC), chat=Chat(id=chat_id, type=chat_type),
-        from_user=User(id=42, is_bot=False, first_name="Test"), text=text, entities=entities,
-    )  # fmt: skip
-    return Update(update_id=1, message=message)
-
-
-def dispatcher_with(caller: StubCaller) -> Dispatcher:
-    container = build_bot_container()
-    container.register(RedisSettings, instance=RedisSettings(url=SecretStr("redis://127.0.0.1:1/0")))
-    container.register(TelegramSettings, instance=TelegramSettings(bot_token=SecretStr(TEST_TOKEN)))
-    container.register(TaskCaller, instance=caller)
-    dispatcher: Dispatcher = container.resolve(Dispatcher)
-    return dispatcher
-
-
-async def replies_to(text: str, caller: StubCaller | None = None, chat_type: str = "private") -> list[str]:
-    bot = MockedBot()
-    await dispatcher_with(caller or StubCaller()).feed_update(bot, update(text, chat_type=chat_type))
-    return [sent for _, sent in bot.session.delivered]
 
 
 async def test_help_and_start_list_every_command_of_the_menu() -> None:
     assert await replies_to("/help") == [help_text()]
     [start] = await replies_to("/start")
     assert start == "Hi! I run tasks on Celery workers.\n\n" + help_text()
-    assert [line.split(" — ")[0] for line in help_text().splitlines()[1:]] == [s.usage for s in MENU]
+    usages = [unescape(line.split(" — ")[0]) for line in help_text().splitlines()[1:]]  # replies are HTML
+    assert usages == [s.usage for s in MENU]
 
 
 @pytest.mark.parametrize("spec", NO_ARGUMENTS, ids=[spec.name for spec in NO_ARGUMENTS])
