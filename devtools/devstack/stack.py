@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from core.settings_loader import ConfigurationError, load_settings
 from devtools.devstack.env import ROOT, DevSettings, DevstackError, choose_port, data_dir_lock
 from devtools.devstack.local_redis import RedisServer, local_redis
+from devtools.devstack.preflight import check_project_settings
 from devtools.devstack.supervisor import Supervisor
 from devtools.emulator.sandbox import DEFAULT_PORT, sandbox_token
 
@@ -109,6 +110,7 @@ def main() -> None:
         settings = load_settings(DevSettings)
         with data_dir_lock(settings.dev_data_dir):
             stack = plan(settings)
+            check_project_settings(stack.env)
             for note in stack.notes:
                 print(f"devstack: {note}", flush=True)
             code = supervise(stack)

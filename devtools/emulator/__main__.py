@@ -9,6 +9,7 @@ import argparse
 import errno
 import os
 import sys
+from typing import NoReturn
 
 from aiohttp import web
 
@@ -18,8 +19,13 @@ from devtools.emulator.server import create_emulator_app
 SHUTDOWN_TIMEOUT = 1.0  # open long polls and event streams are cut, not waited for
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        sys.exit(f"emulator: configuration error: {message} (see --help)")
+
+
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m devtools.emulator", description=__doc__.splitlines()[0])
+    parser = _OneLineParser(prog="python -m devtools.emulator", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
     parser.add_argument("--token", help="the bot token to accept (default: $TELEGRAM_BOT_TOKEN or a new one)")
