@@ -100,6 +100,13 @@ class EmulatorState:
         await self._notify()
         return message
 
+    async def inject_update(self, payload: dict[str, Any]) -> int:
+        """A test hook: queue an update as given, raw (even one no client can parse); returns its id."""
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **payload})
+        await self._notify()
+        return update_id
+
     async def bot_says(self, chat_id: int, text: str, parse_mode: str | None) -> ChatMessage:
         message = self._record(chat_id, text, from_bot=True, parse_mode=parse_mode)
         await self._notify()
