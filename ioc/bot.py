@@ -7,14 +7,29 @@ from aiogram import Bot, Dispatcher
 from bot.celery_client.caller import TaskCaller
 from bot.celery_client.publisher import AsyncTaskPublisher
 from bot.celery_client.result_waiter import ResultWaiter
+from bot.poison import SkipUnparseableUpdates
+from bot.reply_limits import ReplyLimits
 from bot.routing import create_dispatcher
+from core.limiter import TelegramRateLimiter
+from core.redaction import SecretRedactor
+from core.settings import TelegramSettings
 from core.telegram import create_bot
 from ioc.common import SINGLETON, build_common_container, dependencies, wired
 
 
+def _bot(settings: TelegramSettings, redactor: SecretRedactor, limits: ReplyLimits) -> Bot:
+    """The bot's Bot: replies under the shared flood limits, updates aiogram cannot parse skipped."""
+    bot = create_bot(settings, redactor)
+    bot.session.middleware(SkipUnparseableUpdates())
+    bot.session.middleware(limits)
+    return bot
+
+
 def build_bot_container() -> punq.Container:
     container = build_common_container()
-    container.register(Bot, factory=wired(container, create_bot), scope=SINGLETON)
+    container.register(TelegramRateLimiter, scope=SINGLETON)
+    container.register(ReplyLimits, scope=SINGLETON)
+    container.register(Bot, factory=wired(container, _bot), scope=SINGLETON)
     container.register(ResultWaiter, scope=SINGLETON)
     container.register(AsyncTaskPublisher, scope=SINGLETON)
     container.register(TaskCaller, scope=SINGLETON)

@@ -1,4 +1,5 @@
-"""Telegram's flood limits held by all worker processes together: GCRA in one Redis Lua script.
+"""Telegram's flood limits held by all processes together (the workers' deliveries and the bot's
+replies): GCRA in one Redis Lua script.
 
 Each limit is a GCRA key holding its theoretical arrival time (TAT, server microseconds). One call
 checks the shared pause key and every applicable limit; only if all admit does it record them all.
