@@ -35,6 +35,7 @@ MAX_WAIT = 10.0  # seconds a reply may wait for its slot
 WINDOW = 60.0  # seconds a chat's replies take limiter slots after it answered 429
 LIMITER_BUDGET = 0.5  # seconds the shared limiter may take before a reply goes without it
 ATTEMPTS = 2  # a reply answered 429 goes once more, when its slot comes
+REPLY_MARGIN = 0.05  # seconds added to a limited chat's interval: a reply's way to Telegram varies more
 
 
 class ReplyLimits(BaseRequestMiddleware):

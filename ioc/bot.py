@@ -3,18 +3,24 @@ command controllers. No task bodies: the bot publishes by name through the regis
 
 import punq
 from aiogram import Bot, Dispatcher
+from redis.asyncio import Redis
 
 from bot.celery_client.caller import TaskCaller
 from bot.celery_client.publisher import AsyncTaskPublisher
 from bot.celery_client.result_waiter import ResultWaiter
 from bot.poison import SkipUnparseableUpdates
-from bot.reply_limits import ReplyLimits
+from bot.reply_limits import REPLY_MARGIN, ReplyLimits
 from bot.routing import create_dispatcher
 from core.limiter import TelegramRateLimiter
 from core.redaction import SecretRedactor
-from core.settings import TelegramSettings
+from core.settings import DeliverySettings, TelegramSettings
 from core.telegram import create_bot
 from ioc.common import SINGLETON, build_common_container, dependencies, wired
+
+
+def _reply_limiter(redis: Redis, settings: DeliverySettings) -> TelegramRateLimiter:
+    """The limiter the workers use, the same keys, with a margin for replies' jitter (see ReplyLimits)."""
+    return TelegramRateLimiter(redis, settings, chat_margin=REPLY_MARGIN)
 
 
 def _bot(settings: TelegramSettings, redactor: SecretRedactor, limits: ReplyLimits) -> Bot:
@@ -27,7 +33,7 @@ def _bot(settings: TelegramSettings, redactor: SecretRedactor, limits: ReplyLimi
 
 def build_bot_container() -> punq.Container:
     container = build_common_container()
-    container.register(TelegramRateLimiter, scope=SINGLETON)
+    container.register(TelegramRateLimiter, factory=wired(container, _reply_limiter), scope=SINGLETON)
     container.register(ReplyLimits, scope=SINGLETON)
     container.register(Bot, factory=wired(container, _bot), scope=SINGLETON)
     container.register(ResultWaiter, scope=SINGLETON)
