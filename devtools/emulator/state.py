@@ -94,7 +94,8 @@ class EmulatorState:
         message = self._record(chat.id, text, from_bot=False)
         payload = self.message_to_api(message)
         if text.startswith("/"):
-            length = len(text.split(maxsplit=1)[0])
+            command = text.split(maxsplit=1)[0]
+            length = len(command.encode("utf-16-le", "surrogatepass")) // 2  # Telegram counts UTF-16 units
             payload["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         self._updates.append({"update_id": next(self._update_ids), "message": payload})
         await self._notify()
