@@ -10,8 +10,8 @@ from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
 
+from core.limiter import TelegramRateLimiter
 from core.settings import DeliverySettings
-from tasks.delivery.limiter import TelegramRateLimiter
 
 LIMIT = 300
 Contender = Callable[[str, str], "Sender"]

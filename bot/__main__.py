@@ -5,7 +5,11 @@ import sys
 
 from aiogram import Bot, Dispatcher
 
+from bot.polling import run_polling
+from core.redaction import SecretRedactor
+from core.settings import TelegramSettings
 from core.settings_loader import ConfigurationError
+from core.telegram import BotApiUnavailableError, check_bot_api
 from ioc.bot import build_bot_container
 from ioc.common import configure_process
 
@@ -16,13 +20,14 @@ async def _run() -> None:
     bot = container.resolve(Bot)
     dispatcher = container.resolve(Dispatcher)
     async with bot.session:
-        await dispatcher.start_polling(bot, handle_signals=True)
+        await check_bot_api(bot, container.resolve(TelegramSettings), container.resolve(SecretRedactor))
+        await run_polling(dispatcher, bot)
 
 
 def main() -> None:
     try:
         asyncio.run(_run())
-    except ConfigurationError as exc:
+    except (ConfigurationError, BotApiUnavailableError) as exc:
         sys.exit(str(exc))
     except KeyboardInterrupt:
         pass

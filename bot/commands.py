@@ -1,12 +1,12 @@
 """The commands the bot offers, defined once: the menu (`setMyCommands`), /help and the usage lines."""
 
 from dataclasses import dataclass
-from html import escape
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.handler import CallbackType
 from aiogram.filters import Command
 from aiogram.types import BotCommand, Message
+from aiogram.utils.text_decorations import html_decoration
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +22,8 @@ class CommandSpec:
     def usage_reply(self) -> str:
         """What a user who wrote the arguments wrong is told (HTML-escaped: replies are HTML)."""
         if self.arguments is None:
-            return escape(f"/{self.name} takes no arguments. Send just: {self.usage}")
-        return escape(f"Usage: {self.usage}")
+            return html_decoration.quote(f"/{self.name} takes no arguments. Send just: {self.usage}")
+        return html_decoration.quote(f"Usage: {self.usage}")
 
     def register(self, router: Router, handler: CallbackType) -> None:
         """`handler` for this command; a command that takes no arguments answers its usage line to any."""
@@ -51,5 +51,6 @@ def menu() -> list[BotCommand]:
 
 
 def help_text() -> str:
-    lines = [f"{escape(spec.usage)} — {escape(spec.description)}" for spec in MENU]
+    quote = html_decoration.quote
+    lines = [f"{quote(spec.usage)} — {quote(spec.description)}" for spec in MENU]
     return "Commands:\n" + "\n".join(lines)

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.setting_checks import check_crontab, check_redis_url_parts
+
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 
 
@@ -38,8 +40,10 @@ class RedisSettings(BaseSettings):
     @field_validator("url")
     @classmethod
     def _redis_scheme(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith(("redis://", "rediss://", "unix://")):
+        url = value.get_secret_value()
+        if not url.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
+        check_redis_url_parts(url)
         return value
 
 
@@ -143,6 +147,7 @@ class NotificationSettings(BaseSettings):
             return value
         if len(value.split()) != 5:
             raise ValueError("must be seconds (e.g. 300) or a 5-field crontab (e.g. '0 9 * * *')")
+        check_crontab(value)
         return value
 
     @field_validator("timezone")

@@ -7,7 +7,12 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramNetworkError
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramUnauthorizedError,
+)
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 
@@ -43,3 +48,25 @@ def create_bot(settings: TelegramSettings, redactor: SecretRedactor) -> Bot:
         timeout=settings.request_timeout,
     )
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+class BotApiUnavailableError(Exception):
+    """The Bot API could not be used at start; the message is one line, safe to print."""
+
+
+async def check_bot_api(bot: Bot, settings: TelegramSettings, redactor: SecretRedactor) -> None:
+    """`getMe` once (aiogram caches the answer): a wrong token or an unreachable server, named."""
+    where = f"the Bot API at {redactor.redact(settings.api_base)} (TELEGRAM_API_BASE_URL)"
+    try:
+        await bot.me()
+    except TelegramUnauthorizedError:
+        problem = f"{where} refused TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token from @BotFather"
+    except TelegramNetworkError as exc:
+        problem = f"cannot reach {where}: {exc.message}"
+    except TelegramAPIError as exc:
+        problem = f"{where} answered getMe with an error: {exc.message}"
+    except ClientDecodeError:
+        problem = f"{where} does not answer as a Bot API does (not JSON)"
+    else:
+        return
+    raise BotApiUnavailableError("telegram error: " + redactor.redact(problem).replace("\n", " "))

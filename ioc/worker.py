@@ -4,6 +4,7 @@ import punq
 from celery import Celery
 from redis.asyncio import Redis
 
+from core.limiter import TelegramRateLimiter
 from core.settings import DeliverySettings
 from ioc.common import SINGLETON, build_common_container, wired
 from tasks.controllers import TaskController
@@ -12,7 +13,6 @@ from tasks.controllers.lifecycle import WorkerLifecycleController
 from tasks.controllers.notifications import HealthNotificationController
 from tasks.controllers.ping import PingTaskController
 from tasks.delivery.ledger import DeliveryLedger
-from tasks.delivery.limiter import TelegramRateLimiter
 from tasks.delivery.sender import ChunkSender
 from tasks.delivery.worker_loop import WorkerEventLoop
 from tasks.names import TaskName

@@ -1,5 +1,6 @@
 import structlog
 from aiogram import Router
+from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Message
 
@@ -17,10 +18,22 @@ class ErrorsController:
     """Turns failures into replies; every error is logged, none is dropped silently."""
 
     def register(self, router: Router) -> None:
+        router.errors.register(self.flood_limited, ExceptionTypeFilter(TelegramRetryAfter))
+        router.errors.register(self.forbidden, ExceptionTypeFilter(TelegramForbiddenError))
         router.errors.register(self.busy, ExceptionTypeFilter(BrokerUnavailableError))
         router.errors.register(self.not_responding, ExceptionTypeFilter(WorkersNotRespondingError))
         router.errors.register(self.failed, ExceptionTypeFilter(TaskFailedError))
         router.errors.register(self.unexpected)
+
+    async def flood_limited(self, event: ErrorEvent) -> None:
+        """A reply was refused (429) or held back by the flood limits: another message into that chat
+        would only be refused too, so nothing is sent."""
+        retry_after = getattr(event.exception, "retry_after", None)
+        log.warning("reply_flood_limited", retry_after=retry_after, error=str(event.exception))
+
+    async def forbidden(self, event: ErrorEvent) -> None:
+        """The chat refuses the bot's messages (blocked, kicked): an error reply could not arrive either."""
+        log.warning("reply_forbidden", error=str(event.exception))
 
     async def busy(self, event: ErrorEvent) -> None:
         log.warning("broker_unavailable", error=str(event.exception))

@@ -2,6 +2,8 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.types import Message
 
+from bot.texts import clean, html
+
 
 class FallbackController:
     """Unknown commands and stray text in private chats get a hint; groups stay quiet.
@@ -15,7 +17,7 @@ class FallbackController:
     async def hint(self, message: Message) -> None:
         text = message.text or ""
         if text.startswith("/"):
-            command = text.split(maxsplit=1)[0]
-            await message.answer(f"Unknown command {command}. Send /help to see what I can do.")
+            command = clean(text.split(maxsplit=1)[0])
+            await message.answer(html("Unknown command ", command, ". Send /help to see what I can do."))
         else:
             await message.answer("I only understand commands. Send /help to see them.")

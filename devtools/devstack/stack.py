@@ -20,6 +20,7 @@ from devtools.devstack.env import ROOT, DevSettings, DevstackError, choose_port
 from devtools.devstack.local_redis import RedisServer, local_redis
 from devtools.devstack.lock import DevLock, data_dir_lock
 from devtools.devstack.output import say
+from devtools.devstack.preflight import check_project_settings
 from devtools.devstack.ready import Readiness
 from devtools.devstack.supervisor import Supervisor
 from devtools.devstack.wait import redacted, redis_answers
@@ -128,6 +129,7 @@ def main() -> None:
         settings = load_settings(DevSettings)
         with data_dir_lock(settings.dev_data_dir) as lock:
             stack = plan(settings)
+            check_project_settings(stack.env)
             lock.describe(chat_page=stack.chat_page)
             for note in stack.notes:
                 say(f"devstack: {note}")

@@ -9,6 +9,7 @@ The port is `--port`, else SANDBOX_PORT, else 8765. State lives in memory: a res
 import argparse
 import errno
 import sys
+from typing import NoReturn
 
 from aiohttp import web
 from pydantic import Field, SecretStr
@@ -19,6 +20,11 @@ from devtools.emulator.sandbox import DEFAULT_PORT, sandbox_state, sandbox_token
 from devtools.emulator.server import create_emulator_app
 
 SHUTDOWN_TIMEOUT = 1.0  # open long polls and event streams are cut, not waited for
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        sys.exit(f"emulator: configuration error: {message} (see --help)")
 
 
 class SandboxSettings(BaseSettings):
@@ -33,7 +39,7 @@ class SandboxSettings(BaseSettings):
 
 
 def _arguments(argv: list[str] | None, settings: SandboxSettings) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m devtools.emulator", description=__doc__.splitlines()[0])
+    parser = _OneLineParser(prog="python -m devtools.emulator", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     parser.add_argument("--port", type=int, default=settings.sandbox_port, help="port (default: %(default)s)")
     parser.add_argument("--token", help="the bot token to accept (default: $TELEGRAM_BOT_TOKEN or a new one)")

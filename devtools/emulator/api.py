@@ -4,6 +4,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 
@@ -18,10 +19,15 @@ FAULTS = web.AppKey("faults", Faults)
 
 
 async def _params(request: web.Request) -> Params:
-    if request.content_type == "application/json":
-        body: Params = await request.json()
-        return body
-    form = await request.post()
+    try:
+        if request.content_type == "application/json":
+            body: Params = await request.json()
+            return body
+        if request.content_type == "application/x-www-form-urlencoded":  # strict, as Telegram
+            return dict(parse_qsl(await request.text(), keep_blank_values=True, errors="strict"))
+        form = await request.post()
+    except UnicodeDecodeError:
+        raise ApiError(400, "Bad Request: strings must be encoded in UTF-8") from None
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 

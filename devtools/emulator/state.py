@@ -95,11 +95,19 @@ class EmulatorState:
         message = self._record(chat.id, text, from_bot=False)
         payload = self.message_to_api(message)
         if text.startswith("/"):
-            length = len(text.split(maxsplit=1)[0])
+            command = text.split(maxsplit=1)[0]
+            length = len(command.encode("utf-16-le", "surrogatepass")) // 2  # Telegram counts UTF-16 units
             payload["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         self._updates.append({"update_id": next(self._update_ids), "message": payload})
         await self._notify()
         return message
+
+    async def inject_update(self, payload: dict[str, Any]) -> int:
+        """A test hook: queue an update as given, raw (even one no client can parse); returns its id."""
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **payload})
+        await self._notify()
+        return update_id
 
     async def bot_says(self, chat_id: int, text: str, parse_mode: str | None) -> ChatMessage:
         message = self._record(chat_id, text, from_bot=True, parse_mode=parse_mode)

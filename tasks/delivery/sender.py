@@ -32,10 +32,10 @@ from aiogram.exceptions import (
 )
 from redis.exceptions import RedisError
 
+from core.limiter import TelegramRateLimiter
 from core.subscriptions import Subscriber, SubscriptionStore
 from tasks.delivery.job import DeliveryJob
 from tasks.delivery.ledger import DeliveryLedger
-from tasks.delivery.limiter import TelegramRateLimiter
 
 log = structlog.get_logger(__name__)
 TRANSIENT_ATTEMPTS = 3

@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from urllib.parse import quote
 
 import pytest
 import structlog
@@ -88,3 +89,29 @@ async def test_http_errors_from_the_bot_api_do_not_leak_the_token(
         ("test", "bot_api_failed"),
         ("aiohttp.client", f"raw {redirect_loop}/bot***/getMe"),  # the token masked, the rest kept
     ]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        quote(TEST_TOKEN, safe=""),  # ':' as %3A
+        quote(TEST_TOKEN, safe="").replace("%3A", "%3a"),  # lower-case hex
+        quote(quote(TEST_TOKEN, safe=""), safe=""),  # quoted twice: %253A
+        "".join(f"%{byte:02X}" for byte in TEST_TOKEN.encode()),  # every character quoted
+        TEST_TOKEN[:9] + "%3A" + TEST_TOKEN[10:14] + "%2D" + TEST_TOKEN[15:],  # a mix
+    ],
+    ids=["colon", "lower-hex", "twice", "every-char", "mixed"],
+)
+def test_url_encoded_forms_of_a_known_token_are_redacted(form: str) -> None:
+    page = f"<h1>404</h1><p>No route for /bot{form}/getMe</p>"
+    assert SecretRedactor([TEST_TOKEN]).redact(page) == "<h1>404</h1><p>No route for /bot***/getMe</p>"
+
+
+def test_token_shaped_strings_are_redacted_url_encoded_too() -> None:
+    token = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # not known to this redactor
+    for form in (quote(token, safe=""), quote(quote(token, safe=""), safe=""), token.replace(":", "%3a")):
+        assert SecretRedactor().redact(f"GET /bot{form}/getMe") == "GET /bot***/getMe"
+
+
+def test_percent_signs_alone_are_left_alone() -> None:
+    assert SecretRedactor([TEST_TOKEN]).redact("100% done, 3%3A1") == "100% done, 3%3A1"

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 import punq
 from aiogram import Bot, Dispatcher
 
+from bot.polling import run_polling
 from devtools.emulator.state import EmulatorState
 from tests.support.waiting import async_wait_for
 
@@ -22,7 +23,7 @@ async def polling(container: punq.Container, state: EmulatorState) -> AsyncItera
 @asynccontextmanager
 async def dispatcher_polling(dispatcher: Dispatcher, bot: Bot, state: EmulatorState) -> AsyncIterator[None]:
     state.method_calls.clear()
-    task = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
+    task = asyncio.create_task(run_polling(dispatcher, bot, handle_signals=False))
     try:
         await async_wait_for(lambda: task.done() or "getUpdates" in state.method_calls, 15, "the bot to poll")
         if task.done():

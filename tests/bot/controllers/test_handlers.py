@@ -5,6 +5,7 @@ a TaskCaller stand-in (tests/support/dispatching.py; the end-to-end tests in tes
 from html import unescape
 
 import pytest
+import structlog
 
 from bot.celery_client.caller import (
     BrokerUnavailableError,
@@ -13,7 +14,8 @@ from bot.celery_client.caller import (
 )
 from bot.commands import MENU, CommandSpec, help_text
 from bot.controllers.errors import BUSY, FAILED, NOT_RESPONDING, UNEXPECTED
-from tests.support.dispatching import StubCaller, replies_to
+from tests.support.dispatching import StubCaller, dispatcher_with, replies_to, update
+from tests.support.mocked_bot import ApiError, MockedBot
 
 NO_ARGUMENTS = [spec for spec in MENU if spec.arguments is None]
 
@@ -71,3 +73,20 @@ async def test_private_chats_get_a_hint_for_what_the_bot_does_not_understand() -
 @pytest.mark.parametrize("text", ["/frobnicate", "good morning"])
 async def test_groups_stay_quiet_about_what_is_not_for_the_bot(text: str) -> None:
     assert await replies_to(text, chat_type="group") == []
+
+
+@pytest.mark.parametrize(
+    ("refusal", "event"),
+    [
+        (ApiError(429, "Too Many Requests: retry after 5", retry_after=5), "reply_flood_limited"),
+        (ApiError(403, "Forbidden: bot was blocked by the user"), "reply_forbidden"),
+    ],
+    ids=["429", "403"],
+)
+async def test_no_error_reply_goes_into_a_chat_that_refused_the_reply(refusal: ApiError, event: str) -> None:
+    bot = MockedBot()
+    bot.session.prepare(7, refusal)
+    with structlog.testing.capture_logs() as logged:
+        await dispatcher_with(StubCaller()).feed_update(bot, update("/help"))
+    assert [request.text for request in bot.session.requests_to(7)] == [help_text()]  # and nothing more
+    assert [line["event"] for line in logged] == [event]

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 import pytest
 from redis.asyncio import Redis
 
+from core.limiter import TelegramRateLimiter
 from core.settings import DeliverySettings
 from core.subscriptions import Subscriber, SubscriptionStore
 from tasks.delivery import sender as sender_module
 from tasks.delivery.job import DeliveryJob
 from tasks.delivery.ledger import DeliveryLedger
-from tasks.delivery.limiter import TelegramRateLimiter
 from tasks.delivery.sender import TRANSIENT_ATTEMPTS, ChunkSender, Outcome, TokenRevokedError
 from tests.support.mocked_bot import ApiError, MockedBot, NetworkDown, Reply
 from tests.support.processes import RedisServer

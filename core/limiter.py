@@ -1,4 +1,5 @@
-"""Telegram's flood limits held by all worker processes together: GCRA in one Redis Lua script.
+"""Telegram's flood limits held by all processes together (the workers' deliveries and the bot's
+replies): GCRA in one Redis Lua script.
 
 Each limit is a GCRA key holding its theoretical arrival time (TAT, server microseconds). One call
 checks the shared pause key and every applicable limit; only if all admit does it record them all.
@@ -60,13 +61,16 @@ class TelegramRateLimiter:
         key_prefix: str = "tg:limit",
         *,
         tolerance: float = 0.003,
+        chat_margin: float = 0.0,
     ) -> None:
         self._redis = redis
         self._prefix = key_prefix
         self._pause_key = f"{key_prefix}:pause"
         self._global = (MICROS / settings.global_per_second, tolerance * MICROS)
-        self._chat = (MICROS / settings.chat_per_second, 0.0)
-        self._group = (60 * MICROS / settings.group_per_minute, 0.0)
+        # chat_margin: seconds added to the per-chat and per-group intervals, for a sender whose
+        # requests reach Telegram with more jitter than the slack Telegram grants (the bot's replies)
+        self._chat = (MICROS / settings.chat_per_second + chat_margin * MICROS, 0.0)
+        self._group = (60 * MICROS / settings.group_per_minute + chat_margin * MICROS, 0.0)
         self._short = self._global[0] / MICROS + 0.001  # a wait up to this long is the global limit's
         self._turn = asyncio.Lock()
         self._check = redis.register_script(GCRA_SCRIPT)

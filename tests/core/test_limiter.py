@@ -12,8 +12,8 @@ from multiprocessing.synchronize import Barrier
 import pytest
 from redis.asyncio import Redis
 
+from core.limiter import TelegramRateLimiter
 from core.settings import DeliverySettings
-from tasks.delivery.limiter import TelegramRateLimiter
 from tests.support.processes import RedisServer
 from tests.support.timing import max_in_window
 

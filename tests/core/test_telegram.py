@@ -1,0 +1,86 @@
+"""The bot's start-up check of the Bot API: a wrong token, a server that cannot be reached or one that is
+not a Bot API each become one line naming the cause, without the token."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from pydantic import AnyHttpUrl, SecretStr
+
+from core.redaction import SecretRedactor
+from core.settings import TelegramSettings
+from core.telegram import BotApiUnavailableError, check_bot_api, create_bot
+from devtools.ports import free_port
+from tests.support.telegram import TEST_TOKEN, Telegram
+
+WRONG_TOKEN = "987654321:WRONG-token-the-emulator-does-not-know_01234"
+
+
+@pytest.fixture
+async def html_server() -> AsyncIterator[str]:
+    """A web server that is not a Bot API: an HTML 404 page quoting the URL, token and all."""
+
+    async def page(request: web.Request) -> web.Response:
+        body = f"<h1>Not Found</h1>{request.raw_path}"
+        return web.Response(status=404, text=body, content_type="text/html")
+
+    runner = web.AppRunner(web.Application())
+    runner.app.router.add_route("*", "/{tail:.*}", page)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    await runner.cleanup()
+
+
+async def start_up_line(base_url: str, token: str = TEST_TOKEN) -> str:
+    settings = TelegramSettings(bot_token=SecretStr(token), api_base_url=AnyHttpUrl(base_url))
+    redactor = SecretRedactor()
+    bot = create_bot(settings, redactor)
+    try:
+        with pytest.raises(BotApiUnavailableError) as caught:
+            await check_bot_api(bot, settings, redactor)
+    finally:
+        await bot.session.close()
+    line = str(caught.value)
+    assert "\n" not in line
+    assert token not in line
+    return line
+
+
+async def test_a_wrong_token_is_named(telegram: Telegram) -> None:
+    assert await start_up_line(telegram.base_url, WRONG_TOKEN) == (
+        f"telegram error: the Bot API at {telegram.base_url} (TELEGRAM_API_BASE_URL) refused "
+        "TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token from @BotFather"
+    )
+
+
+async def test_a_refused_connection_is_named() -> None:
+    base_url = f"http://127.0.0.1:{free_port()}"
+    line = await start_up_line(base_url)
+    where = f"the Bot API at {base_url} (TELEGRAM_API_BASE_URL)"
+    assert line.startswith(f"telegram error: cannot reach {where}: ")
+    assert "Connect call failed" in line
+
+
+async def test_a_name_that_does_not_resolve_is_named() -> None:
+    line = await start_up_line("http://bot-api.invalid")
+    assert line.startswith("telegram error: cannot reach the Bot API at http://bot-api.invalid ")
+    assert "ClientConnectorDNSError" in line
+
+
+async def test_a_server_that_is_not_a_bot_api_is_named(html_server: str) -> None:
+    assert await start_up_line(html_server) == (
+        f"telegram error: the Bot API at {html_server} (TELEGRAM_API_BASE_URL) does not answer as a "
+        "Bot API does (not JSON)"
+    )
+
+
+async def test_a_working_bot_api_passes(telegram: Telegram) -> None:
+    settings = TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(telegram.base_url))
+    redactor = SecretRedactor()
+    bot = create_bot(settings, redactor)
+    try:
+        await check_bot_api(bot, settings, redactor)
+        assert (await bot.me()).username == telegram.state.bot_username
+    finally:
+        await bot.session.close()
