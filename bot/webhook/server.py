@@ -63,6 +63,8 @@ class WebhookServer:
         return bound
 
     async def stop(self) -> None:
+        if self.runner.server is None:  # never started, or stopped already
+            return
         self.stopping = True
         await self.runner.cleanup()
         log.info("webhook_stopped")
