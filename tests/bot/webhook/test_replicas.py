@@ -13,7 +13,7 @@ from tests.support.databases import database
 from tests.support.processes import RedisServer
 from tests.support.telegram import Telegram
 from tests.support.waiting import async_wait_for
-from tests.support.webhook import SECRET, post_update, replica
+from tests.support.webhook import SECRET, balancer, post_update, replica
 
 CLAIMS_DB = 16
 
@@ -101,3 +101,34 @@ async def test_a_stopping_replica_answers_the_update_in_hand_first(
         assert await posting == 200
     assert len(telegram.state.bot_messages(9103)) == 1
     assert claims.get(f"bot:update:{update['update_id']}") == b"done"
+
+
+@pytest.mark.usefixtures("celery_worker")
+async def test_a_burst_spread_over_both_replicas_gets_every_reply_once(
+    telegram: Telegram, redis_server: RedisServer
+) -> None:
+    claims_url, claims = database(redis_server, CLAIMS_DB + 2)
+    chats, per_chat = range(9200, 9400), 10
+    async with (
+        replica(redis_server.url, claims_url, telegram.base_url) as first,
+        replica(redis_server.url, claims_url, telegram.base_url) as second,
+        balancer(first.url, second.url) as proxy,
+    ):
+        await first.handler.bot.set_webhook(url=proxy, secret_token=SECRET, max_connections=40)
+        for _ in range(per_chat):
+            for chat_id in chats:
+                await ChatClient(telegram.state, chat_id).send("/ping")
+
+        def replies() -> int | None:
+            count = sum(len(telegram.state.bot_messages(chat_id)) for chat_id in chats)
+            return count if count >= len(chats) * per_chat else None
+
+        await async_wait_for(replies, 60, "2,000 replies")
+        await async_wait_for(lambda: idle(telegram), 10, "every update delivered")
+        await first.handler.bot.delete_webhook()
+    for chat_id in chats:
+        texts = [message.text for message in telegram.state.bot_messages(chat_id)]
+        assert len(texts) == per_chat, (chat_id, texts)
+        assert all(re.fullmatch(r"pong — \d+ ms", text) for text in texts), texts
+    assert claims.dbsize() == len(chats) * per_chat
+    assert telegram.state.webhook is None
