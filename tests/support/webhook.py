@@ -31,7 +31,9 @@ class Replica:
 
 
 @asynccontextmanager
-async def replica(redis_url: str, claims_url: str, api_base_url: str, **webhook: Any) -> AsyncIterator[Replica]:
+async def replica(
+    redis_url: str, claims_url: str, api_base_url: str, **webhook: Any
+) -> AsyncIterator[Replica]:
     """A replica on a free port: Celery and the result channel on `redis_url`, claims on `claims_url`."""
     container = add_webhook(make_container(redis_url, api_base_url, task_timeout=10))
     settings = WebhookSettings(host="127.0.0.1", secret=SecretStr(SECRET), **webhook)
