@@ -5,6 +5,7 @@ from pydantic import SecretStr
 
 from core.settings import WebhookSettings
 from core.settings_loader import ConfigurationError, load_settings
+from tests.support.processes import ROOT
 
 
 @pytest.mark.parametrize("secret", ["has spaces", "x" * 257, "semi;colon", "é"])
@@ -37,3 +38,10 @@ def test_max_connections_is_telegrams_range(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("WEBHOOK_MAX_CONNECTIONS", "101")
     with pytest.raises(ConfigurationError, match="WEBHOOK_MAX_CONNECTIONS"):
         load_settings(WebhookSettings)
+
+
+def test_env_example_lists_every_webhook_setting() -> None:
+    example = (ROOT / ".env.example").read_text()
+    for field in WebhookSettings.model_fields:
+        assert f"WEBHOOK_{field}=".upper() in example, field
+    assert "BOT_MODE=polling" in example
