@@ -16,6 +16,7 @@ from core.settings_loader import ConfigurationError, load_settings
 from devtools.devstack.env import ROOT, DevSettings, DevstackError, choose_port, data_dir_lock
 from devtools.devstack.local_redis import RedisServer, local_redis
 from devtools.devstack.supervisor import Supervisor
+from devtools.devstack.webhook import plan_webhook
 from devtools.emulator.sandbox import DEFAULT_PORT, sandbox_token
 
 PYTHON = sys.executable
@@ -81,6 +82,7 @@ def plan(settings: DevSettings) -> Stack:
     plan_redis(settings, stack)
     plan_telegram(settings, stack)
     plan_project(settings, stack)
+    plan_webhook(stack)  # BOT_MODE=webhook: devtools.devstack.webhook
     return stack
 
 
