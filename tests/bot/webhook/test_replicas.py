@@ -132,3 +132,17 @@ async def test_a_burst_spread_over_both_replicas_gets_every_reply_once(
         assert all(re.fullmatch(r"pong — \d+ ms", text) for text in texts), texts
     assert claims.dbsize() == len(chats) * per_chat
     assert telegram.state.webhook is None
+
+
+async def test_an_update_that_fails_is_released_for_telegrams_retry(
+    telegram: Telegram, redis_server: RedisServer
+) -> None:
+    claims_url, claims = database(redis_server, CLAIMS_DB + 3)
+    broken = {"update_id": 77, "message": {"text": "no chat, no date"}}  # aiogram cannot parse it
+    fine = await queued_update(telegram.state, 9104, "/help")
+    async with replica(redis_server.url, claims_url, telegram.base_url) as bot, aiohttp.ClientSession() as s:
+        assert await post_update(s, bot.url, broken) == 500
+        assert claims.exists("bot:update:77") == 0  # not lost: the redelivery is handled again
+        assert await post_update(s, bot.url, fine) == 200  # the replica goes on
+        assert await post_update(s, bot.url, {"no": "update_id"}) == 400
+    assert claims.get(f"bot:update:{fine['update_id']}") == b"done"
