@@ -9,7 +9,7 @@ from bot.webhook.server import WebhookServer
 from core.settings import WebhookSettings
 from core.settings_loader import ConfigurationError
 from ioc.bot import build_bot_container
-from ioc.common import configure_process
+from ioc.common import SETTINGS, configure_process
 from ioc.webhook import add_webhook
 
 
@@ -22,8 +22,7 @@ async def command(argv: list[str]) -> None:
     """`python -m bot webhook set|delete|info`: prints one result; a refused call exits with its line."""
     args = parse_args(argv)
     container = add_webhook(build_bot_container())
-    configure_process(container)
-    configure_process(container, WebhookSettings)
+    configure_process(container, *SETTINGS, WebhookSettings)
     bot = container.resolve(Bot)
     async with bot.session:
         try:
