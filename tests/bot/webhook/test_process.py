@@ -64,27 +64,19 @@ async def test_webhook_set_serve_info_delete(
 ) -> None:
     port = free_port()
     env = webhook_env(telegram, redis_server, port)
-    code, out, err = await run_bot(env, tmp_path, "webhook", "set")
-    assert code == 0, err
-    webhook = telegram.state.webhook
-    assert webhook is not None
-    assert (webhook.url, webhook.secret, webhook.max_connections) == (env["WEBHOOK_URL"], SECRET, 7)
-    dispatcher = make_container(env["REDIS_URL"], telegram.base_url).resolve(Dispatcher)
-    expected = dispatcher.resolve_used_update_types()
-    assert webhook.allowed_updates == expected
-    await ChatClient(telegram.state, 9301).send("/help")  # waits for the replica, retried meanwhile
+    await ChatClient(telegram.state, 9301).send("/help")  # waits in the queue for the webhook
     replica = CapturedProcess([sys.executable, "-m", "bot"], tmp_path, env, own_group=False)
     try:
+        code, out, err = await run_bot(env, tmp_path, "webhook", "set")  # while the replica starts
+        assert code == 0, err
+        webhook = telegram.state.webhook
+        assert webhook is not None
+        assert (webhook.url, webhook.secret, webhook.max_connections) == (env["WEBHOOK_URL"], SECRET, 7)
+        dispatcher = make_container(env["REDIS_URL"], telegram.base_url).resolve(Dispatcher)
+        assert webhook.allowed_updates == dispatcher.resolve_used_update_types()
         reply = await async_wait_for(lambda: telegram.state.bot_messages(9301), 60, "the /help reply")
         assert "/ping" in reply[0].text
-        base = f"http://127.0.0.1:{port}"
-        async with aiohttp.ClientSession() as session:
-            update = {"update_id": 1, "message": {}}
-            assert await post_update(session, base + "/telegram/webhook", update, WRONG) == 401
-            assert await post_update(session, base + "/telegram/webhook", update, None) == 401
-            for route in ("/healthz", "/readyz"):
-                async with session.get(base + route) as answer:
-                    assert answer.status == 200, route
+        await refused_without_the_secret(f"http://127.0.0.1:{port}")
         code, info, err = await run_bot(env, tmp_path, "webhook", "info")
         assert code == 0, err
         shown = json.loads(info)
@@ -92,15 +84,28 @@ async def test_webhook_set_serve_info_delete(
             env["WEBHOOK_URL"], 7, 0,
         )  # fmt: skip
         replica.process.send_signal(signal.SIGTERM)
-        assert await asyncio.to_thread(replica.process.wait, 30) == 0
+        deleted, stopped = await asyncio.gather(
+            run_bot(env, tmp_path, "webhook", "delete"), asyncio.to_thread(replica.process.wait, 30)
+        )
+        assert (deleted[0], stopped) == (0, 0), deleted
     finally:
         if replica.process.poll() is None:
             replica.process.kill()
-    output = replica.output() + out + info
+    assert telegram.state.webhook is None
+    output = replica.output() + out + info + deleted[1]
     for secret in (SECRET, WRONG, TEST_TOKEN):
         assert secret not in output
     refused = events(replica.output(), "webhook_unauthorized")
     assert [line["secret"] for line in refused] == ["wrong", "missing"]
     assert '"event": "webhook_stopped"' in replica.output()
-    assert (await run_bot(env, tmp_path, "webhook", "delete"))[0] == 0
-    assert telegram.state.webhook is None
+
+
+async def refused_without_the_secret(base: str) -> None:
+    """401 for a wrong and a missing secret; the health routes need none."""
+    async with aiohttp.ClientSession() as session:
+        update = {"update_id": 1, "message": {}}
+        assert await post_update(session, base + "/telegram/webhook", update, WRONG) == 401
+        assert await post_update(session, base + "/telegram/webhook", update, None) == 401
+        for route in ("/healthz", "/readyz"):
+            async with session.get(base + route) as answer:
+                assert answer.status == 200, route
