@@ -49,8 +49,13 @@ class ClaimingRequestHandler(SimpleRequestHandler):
         except (ValueError, KeyError, TypeError):
             log.warning("webhook_bad_request", remote=request.remote)
             return web.Response(status=400, text="expected a JSON update with an update_id")
-        async with self._tracked(), self._slots:
-            return await self._handle_once(update_id, update)
+        async with self._tracked():
+            async with self._slots:
+                response = await self._handle_once(update_id, update)
+            # Sent before the update counts as done: a stopping replica's drain covers the answer too.
+            await response.prepare(request)
+            await response.write_eof()
+            return response
 
     async def _handle_once(self, update_id: int, update: dict[str, Any]) -> web.Response:
         try:
