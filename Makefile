@@ -4,6 +4,7 @@ RUN := $(UV) run --locked
 CELERY := $(RUN) celery
 
 .PHONY: dev test lint format bench bot-dev celery-dev celery-beat-dev emulator install
+.PHONY: webhook-set webhook-info webhook-delete
 
 install:  ## install the locked dependencies into .venv
 	$(UV) sync --locked
@@ -40,3 +41,13 @@ celery-beat-dev:
 emulator:  ## the Bot API emulator and its chat page alone (http://127.0.0.1:8765/; token and port from .env if set)
 	@command -v $(UV) >/dev/null 2>&1 || { echo "uv not found: install it (https://docs.astral.sh/uv/ or: pip install uv)" >&2; exit 1; }
 	$(RUN) python -m devtools.emulator
+
+# Webhook mode (BOT_MODE=webhook): registering the webhook is a deploy step, never a start-up side effect.
+webhook-set:  ## register WEBHOOK_URL with Telegram (secret, handled update types, WEBHOOK_MAX_CONNECTIONS)
+	$(RUN) python -m bot webhook set
+
+webhook-info:  ## print getWebhookInfo: pending updates, last error (no secrets)
+	$(RUN) python -m bot webhook info
+
+webhook-delete:  ## remove the webhook (back to long polling); pending updates are kept
+	$(RUN) python -m bot webhook delete

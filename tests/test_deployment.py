@@ -74,7 +74,7 @@ def test_compose_redis_is_durable_and_never_evicts() -> None:
 
 def test_every_service_has_a_healthcheck() -> None:
     checks = healthchecks()
-    assert set(checks) == {"redis", "bot", "celery-worker", "celery-beat"}
+    assert set(checks) == {"redis", "bot", "celery-worker", "celery-beat", "bot-webhook-1"}  # -2 shares -1's
     assert checks["bot"] == ["CMD", "python", "-m", "bot.healthcheck"]  # tests/bot/test_healthcheck.py
     assert "BOT_HEARTBEAT_FILE: /tmp/bot-heartbeat" in COMPOSE.read_text()
 
@@ -147,3 +147,23 @@ def test_license_is_the_mit_license_pyproject_names() -> None:
     license_text = (ROOT / "LICENSE").read_text()
     assert license_text.startswith("MIT License\n\nCopyright (c) 2026 tg-celery-bot contributors\n")
     assert 'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND' in license_text
+
+
+def test_compose_webhook_profile_runs_two_replicas_behind_the_proxy(tmp_path: Path) -> None:
+    command = compose_command()
+    if command is None:
+        pytest.skip("neither `docker compose` nor `docker-compose` is installed")
+    for name in ("docker-compose.yml", "Dockerfile"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "deploy", tmp_path / "deploy")
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    done = subprocess.run(
+        [*command, "--profile", "webhook", "config"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    for service in ("bot-webhook-1:", "bot-webhook-2:", "webhook-proxy:", "caddy:2"):
+        assert service in done.stdout
+    assert done.stdout.count("BOT_MODE: webhook") == 2
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "reverse_proxy bot-webhook-1:8080 bot-webhook-2:8080" in caddyfile
+    assert "health_uri /readyz" in caddyfile

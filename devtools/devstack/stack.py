@@ -24,6 +24,7 @@ from devtools.devstack.preflight import check_project_settings
 from devtools.devstack.ready import Readiness
 from devtools.devstack.supervisor import Supervisor
 from devtools.devstack.wait import redacted, redis_answers
+from devtools.devstack.webhook import plan_webhook
 from devtools.emulator.sandbox import DEFAULT_PORT, sandbox_token
 
 PYTHON = sys.executable
@@ -99,6 +100,7 @@ def plan(settings: DevSettings) -> Stack:
     plan_redis(settings, stack)
     plan_telegram(settings, stack)
     plan_project(settings, stack)
+    plan_webhook(stack)  # BOT_MODE=webhook: devtools.devstack.webhook
     return stack
 
 

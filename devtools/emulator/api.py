@@ -11,6 +11,12 @@ from aiohttp import web
 from devtools.emulator.faults import ApiError, Faults
 from devtools.emulator.state import EmulatorState
 from devtools.emulator.validation import visible_text
+from devtools.emulator.webhook import (
+    delete_webhook,
+    get_webhook_info,
+    refuse_polling_while_webhook,
+    set_webhook,
+)
 
 Params = dict[str, Any]
 Method = Callable[[EmulatorState, Faults, Params], Awaitable[Any]]
@@ -49,6 +55,7 @@ async def get_updates(state: EmulatorState, faults: Faults, params: Params) -> A
     offset = int(params.get("offset") or 0)
     limit = int(params.get("limit") or 100)
     timeout = float(params.get("timeout") or 0)
+    refuse_polling_while_webhook(state)
     return await state.take_updates(offset, limit, timeout)
 
 
@@ -102,7 +109,9 @@ METHODS: dict[str, Method] = {
     "editmessagetext": edit_message_text,
     "setmycommands": set_my_commands,
     "getmycommands": get_my_commands,
-    "deletewebhook": succeed,
+    "deletewebhook": delete_webhook,
+    "setwebhook": set_webhook,
+    "getwebhookinfo": get_webhook_info,
     "sendchataction": succeed,
 }
 

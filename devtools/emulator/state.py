@@ -6,7 +6,10 @@ import time
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from devtools.emulator.webhook_delivery import WebhookDelivery
 
 CLOSE_CHECK = 0.25
 ChatType = Literal["private", "group", "supergroup"]
@@ -62,6 +65,7 @@ class EmulatorState:
     bot_polling: bool = False  # a getUpdates has arrived: the bot polls (the page's "bot starting…" ends)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _closing: bool = False
+    webhook: "WebhookDelivery | None" = None  # set by setWebhook (devtools/emulator/webhook.py)
 
     def reset(self) -> None:
         """Forget every chat, message and update (tests share one running emulator)."""
@@ -168,3 +172,18 @@ class EmulatorState:
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()
+
+    # Webhook delivery (devtools/emulator/webhook_delivery.py) takes updates with `take_updates` too.
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    def pending_count(self) -> int:
+        return len(self._updates)
+
+    def drop_updates(self) -> None:
+        self._updates = []
+
+    def requeue(self, updates: list[dict[str, Any]]) -> None:
+        """Updates a webhook took but did not deliver wait for the next reader again, in order."""
+        self._updates = sorted([*updates, *self._updates], key=lambda update: int(update["update_id"]))

@@ -22,13 +22,13 @@ ROOT = Path(__file__).resolve().parents[2]
 class RedisServer:
     """A redis-server on a free port, no persistence, owned (and checked) by the test run."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError(
                 "redis-server not found on PATH: install it (Debian: apt-get install redis-server)"
             )
-        self.port = free_port()
+        self.port = port or free_port()  # a given port: a restart where clients expect it
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._dir = tempfile.mkdtemp(prefix="test-redis-")
         args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",

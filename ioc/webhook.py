@@ -1,0 +1,35 @@
+"""Webhook mode's additions to the bot's composition root (`BOT_MODE=webhook`, `python -m bot webhook`)."""
+
+import punq
+from aiogram import Bot, Dispatcher
+
+from bot.webhook.claims import UpdateClaims
+from bot.webhook.cli import WebhookCommands
+from bot.webhook.handler import ClaimingRequestHandler
+from bot.webhook.server import WebhookServer
+from core.redaction import SecretRedactor
+from core.settings import WebhookSettings
+from core.settings_loader import load_settings
+from ioc.common import SINGLETON, wired
+
+
+def _request_handler(
+    dispatcher: Dispatcher,
+    bot: Bot,
+    settings: WebhookSettings,
+    claims: UpdateClaims,
+    redactor: SecretRedactor,
+) -> ClaimingRequestHandler:
+    secret = settings.secret_token()  # required here: a one-line configuration error without it
+    redactor.add(secret)
+    return ClaimingRequestHandler(dispatcher, bot, secret, claims, settings.max_in_flight)
+
+
+def add_webhook(container: punq.Container) -> punq.Container:
+    """The bot's container (ioc.bot) with the webhook server, its update claims and the CLI."""
+    container.register(WebhookSettings, factory=lambda: load_settings(WebhookSettings), scope=SINGLETON)
+    container.register(UpdateClaims, scope=SINGLETON)
+    container.register(ClaimingRequestHandler, factory=wired(container, _request_handler), scope=SINGLETON)
+    container.register(WebhookServer, scope=SINGLETON)
+    container.register(WebhookCommands, scope=SINGLETON)
+    return container

@@ -1,0 +1,33 @@
+"""`BOT_MODE=webhook make dev`: offline, the bot serves a webhook the emulator delivers to."""
+
+import signal
+from pathlib import Path
+
+from tests.support.devstack import PRIVATE_CHAT, Devstack, api
+from tests.support.waiting import wait_for
+
+SANDBOX_LINE = r"devstack: sandbox: chat with the bot at (http://127\.0\.0\.1:\d+)/"
+
+
+def test_webhook_mode_sandbox_registers_the_webhook_and_answers(tmp_path: Path) -> None:
+    stack = Devstack(tmp_path, BOT_MODE="webhook")
+    try:
+        base_url = stack.wait_for_line(SANDBOX_LINE).group(1)
+        stack.wait_for_line(r"devstack: webhook: the bot serves http://127\.0\.0\.1:\d+/telegram/webhook")
+        stack.wait_for_line(r"bot\s+\| webhook set: http://127\.0\.0\.1:\d+/telegram/webhook", 60)
+        sent = api(base_url, f"/emulator/api/chats/{PRIVATE_CHAT}/messages", {"text": "/help"})
+
+        def reply() -> str | None:
+            path = f"/emulator/api/chats/{PRIVATE_CHAT}/messages?after={sent['message_id']}&wait=1"
+            answers = [m["text"] for m in api(base_url, path)["messages"] if m["from_bot"]]
+            return answers[0] if answers else None
+
+        assert "/ping" in wait_for(reply, 60, "a reply to /help by webhook")
+        stack.wait_for_line(r"bot\s+\| .*webhook_listening")
+        assert "Run polling" not in stack.output()
+        stack.signal(signal.SIGINT)
+        assert stack.wait() == 130, stack.output()
+    finally:
+        if stack.process.poll() is None:
+            stack.kill()
+    assert "webhook_stopped" in stack.output()
