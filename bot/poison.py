@@ -49,15 +49,19 @@ def _raw_updates(data: Any) -> list[dict[str, Any]] | None:
     return updates
 
 
+def parse_update(bot: Bot, raw: dict[str, Any]) -> Update | None:
+    """The update, or None (logged as `update_skipped`) when aiogram cannot parse it."""
+    try:
+        return Update.model_validate(raw, context={"bot": bot})
+    except ValidationError as exc:
+        first = exc.errors(include_input=False, include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) + ": " + first["msg"]
+        log.error("update_skipped", update_id=raw.get("update_id"), errors=exc.error_count(), first=where)
+        return None
+
+
 def _parseable(bot: Bot, method: GetUpdates, raw: list[dict[str, Any]]) -> list[Update]:
-    good = []
-    for item in raw:
-        try:
-            good.append(Update.model_validate(item, context={"bot": bot}))
-        except ValidationError as exc:
-            first = exc.errors(include_input=False, include_url=False)[0]
-            where = ".".join(str(part) for part in first["loc"]) + ": " + first["msg"]
-            log.error("update_skipped", update_id=item["update_id"], errors=exc.error_count(), first=where)
+    good = [update for item in raw if (update := parse_update(bot, item)) is not None]
     if not good:  # aiogram moves the offset past the updates it gets; with none, move it here
         method.offset = max(item["update_id"] for item in raw) + 1
     return good

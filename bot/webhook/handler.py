@@ -13,10 +13,12 @@ from typing import Any
 import structlog
 from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
+from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from bot.poison import parse_update
 from bot.webhook.claims import Claim, UpdateClaims
 
 log = structlog.get_logger(__name__)
@@ -49,15 +51,18 @@ class ClaimingRequestHandler(SimpleRequestHandler):
         except (ValueError, KeyError, TypeError):
             log.warning("webhook_bad_request", remote=request.remote)
             return web.Response(status=400, text="expected a JSON update with an update_id")
+        parsed = parse_update(self.bot, update)
+        if parsed is None:  # a poison update: answered, so Telegram does not redeliver it forever
+            return web.json_response({})
         async with self._tracked():
             async with self._slots:
-                response = await self._handle_once(update_id, update)
+                response = await self._handle_once(update_id, parsed)
             # Sent before the update counts as done: a stopping replica's drain covers the answer too.
             await response.prepare(request)
             await response.write_eof()
             return response
 
-    async def _handle_once(self, update_id: int, update: dict[str, Any]) -> web.Response:
+    async def _handle_once(self, update_id: int, update: Update) -> web.Response:
         try:
             claim = await self._claims.claim(update_id)
         except STORE_ERRORS as exc:

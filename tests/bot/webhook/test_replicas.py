@@ -6,6 +6,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import structlog
 
 from devtools.emulator.state import EmulatorState
 from tests.support.chat import ChatClient
@@ -134,15 +135,22 @@ async def test_a_burst_spread_over_both_replicas_gets_every_reply_once(
     assert telegram.state.webhook is None
 
 
-async def test_an_update_that_fails_is_released_for_telegrams_retry(
+async def test_a_poison_update_is_answered_and_skipped_and_the_next_one_handled(
     telegram: Telegram, redis_server: RedisServer
 ) -> None:
+    """An update aiogram cannot parse gets 200 (else Telegram redelivers it for a day) and a log line."""
     claims_url, claims = database(redis_server, CLAIMS_DB + 3)
-    broken = {"update_id": 77, "message": {"text": "no chat, no date"}}  # aiogram cannot parse it
-    fine = await queued_update(telegram.state, 9104, "/help")
-    async with replica(redis_server.url, claims_url, telegram.base_url) as bot, aiohttp.ClientSession() as s:
-        assert await post_update(s, bot.url, broken) == 500
-        assert claims.exists("bot:update:77") == 0  # not lost: the redelivery is handled again
-        assert await post_update(s, bot.url, fine) == 200  # the replica goes on
-        assert await post_update(s, bot.url, {"no": "update_id"}) == 400
-    assert claims.get(f"bot:update:{fine['update_id']}") == b"done"
+    poison = {"update_id": 777001, "message": {"message_id": "not a number", "chat": "nor a chat"}}
+    good = await queued_update(telegram.state, 9105, "/help")
+    async with (
+        replica(redis_server.url, claims_url, telegram.base_url) as bot,
+        aiohttp.ClientSession() as session,
+    ):
+        with structlog.testing.capture_logs() as logged:
+            assert await post_update(session, bot.url, poison) == 200
+        assert [line["update_id"] for line in logged if line["event"] == "update_skipped"] == [777001]
+        assert claims.exists("bot:update:777001") == 0  # skipped before any claim
+        assert await post_update(session, bot.url, good) == 200  # the replica goes on
+        assert await post_update(session, bot.url, {"no": "update_id"}) == 400
+    assert len(telegram.state.bot_messages(9105)) == 1
+    assert claims.get(f"bot:update:{good['update_id']}") == b"done"
