@@ -5,6 +5,7 @@ import sys
 
 from aiogram import Bot, Dispatcher
 
+from core.settings import BotSettings
 from core.settings_loader import ConfigurationError
 from ioc.bot import build_bot_container
 from ioc.common import configure_process
@@ -16,7 +17,8 @@ async def _run() -> None:
     bot = container.resolve(Bot)
     dispatcher = container.resolve(Dispatcher)
     async with bot.session:
-        await dispatcher.start_polling(bot, handle_signals=True)
+        limit = container.resolve(BotSettings).max_concurrent_updates
+        await dispatcher.start_polling(bot, handle_signals=True, tasks_concurrency_limit=limit)
 
 
 def main() -> None:

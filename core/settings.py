@@ -95,6 +95,10 @@ class BotSettings(BaseSettings):
 
     task_timeout: float = Field(default=10.0, gt=0)
     dispatch_timeout: float = Field(default=3.0, gt=0)
+    # Updates handled at once; the rest wait in Telegram (long polling takes no more meanwhile).
+    max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
+    # An interactive command whose Celery queue is longer than this is answered "busy" at once.
+    queue_max_depth: int = Field(default=500, ge=0)
 
 
 class DeliverySettings(BaseSettings):

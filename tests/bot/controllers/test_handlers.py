@@ -18,8 +18,10 @@ from bot.celery_client.caller import (
 )
 from bot.commands import MENU, CommandSpec, help_text
 from bot.controllers.errors import BUSY, FAILED, NOT_RESPONDING, UNEXPECTED
+from bot.throttling import Throttle
 from core.settings import RedisSettings, TelegramSettings
 from ioc.bot import build_bot_container
+from tests.support.front_door import AdmitAll
 from tests.support.mocked_bot import MockedBot
 from tests.support.telegram import TEST_TOKEN
 
@@ -54,6 +56,7 @@ def dispatcher_with(caller: StubCaller) -> Dispatcher:
     container.register(RedisSettings, instance=RedisSettings(url=SecretStr("redis://127.0.0.1:1/0")))
     container.register(TelegramSettings, instance=TelegramSettings(bot_token=SecretStr(TEST_TOKEN)))
     container.register(TaskCaller, instance=caller)
+    container.register(Throttle, instance=AdmitAll())  # the front door has its own tests
     dispatcher: Dispatcher = container.resolve(Dispatcher)
     return dispatcher
 
