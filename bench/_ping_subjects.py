@@ -91,6 +91,8 @@ class RemoteBot:
         return cpu_seconds(self._under.pid)
 
     async def polling(self) -> bool:
+        if self._under.bot.process.poll() is not None:
+            raise RuntimeError(f"{self._under.name} exited:\n{self._under.bot.output()}")
         answer = await self._get("/bench/ready")
         return bool(answer["polling"])
 

@@ -4,6 +4,9 @@ Each is started, then left to settle (its CPU use idle) before anything is timed
 its imports or warming up would otherwise be billed to the first updates.
 """
 
+import shutil
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -81,3 +84,24 @@ def settle(*pids: int) -> None:
         return max(used) < IDLE_SHARE * SETTLE_WINDOW
 
     wait_for(idle, SETTLE_TIMEOUT, "the processes to settle")
+
+
+@contextmanager
+def profiled(pid: int, path: str | None) -> Iterator[None]:
+    """py-spy samples `pid` for the block into `path` (raw collapsed stacks) when `path` is given:
+    `BENCH_PROFILE=bot.txt uv run --with py-spy python -m bench ping`."""
+    binary = shutil.which("py-spy")
+    if not path or binary is None:
+        if path:
+            print(
+                "  BENCH_PROFILE set but py-spy is not installed: run with `uv run --with py-spy`", flush=True
+            )
+        yield
+        return
+    command = [binary, "record", "--pid", str(pid), "--format", "raw", "--rate", "250", "--output", path]
+    recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        recorder.send_signal(signal.SIGINT)
+        recorder.wait(30)

@@ -9,6 +9,7 @@ Bot CPU per update is read from /proc/<pid>/stat of the bot process.
 """
 
 import asyncio
+import os
 from contextlib import ExitStack
 
 import aiohttp
@@ -16,7 +17,7 @@ import aiohttp
 from bench._cpu import NeighbourMeter
 from bench._ping_report import Figures, Run, report
 from bench._ping_subjects import RawCelery, RemoteBot, Subject, is_echo_pong, is_project_pong
-from bench._processes import BotUnderTest, bot_under_test, settle
+from bench._processes import BotUnderTest, bot_under_test, profiled, settle
 from bench._support import Burst, BurstRounds, Latency, quiet_logging, redis_and_worker
 
 WARMUP = 30
@@ -39,6 +40,7 @@ async def latencies(subjects: list[Subject]) -> tuple[list[Latency], list[float]
 
 
 async def burst_rounds(subjects: list[Subject]) -> tuple[list[BurstRounds], list[float]]:
+    """Each subject's burst in turn, BURST_ROUNDS times; and CPU seconds per update of the bursts."""
     rounds: list[list[Burst]] = [[] for _ in subjects]
     cpu = [subject.cpu() for subject in subjects]
     for number in range(BURST_ROUNDS):
@@ -89,7 +91,8 @@ def main() -> None:
         settle(*echo.pids, *project.pids)
         raw = RawCelery(redis.url)
         stack.callback(raw.close)
-        raw_figures, echo_figures, project_figures = asyncio.run(drive(raw, echo, project))
+        with profiled(project.pid, os.environ.get("BENCH_PROFILE")):
+            raw_figures, echo_figures, project_figures = asyncio.run(drive(raw, echo, project))
     run = Run(
         raw_figures, echo_figures, project_figures, neighbours.share(), SEQUENTIAL, WARMUP, BURST_ROUNDS
     )

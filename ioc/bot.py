@@ -9,9 +9,11 @@ from bot.celery_client.caller import TaskCaller
 from bot.celery_client.publisher import AsyncTaskPublisher
 from bot.celery_client.result_waiter import ResultWaiter
 from bot.front_door import FrontDoorMiddleware, guard
+from bot.response_models import hold_response_models
 from bot.routing import create_dispatcher
 from bot.throttling import Throttle
-from core.settings import BotSettings, RedisSettings
+from core.redaction import SecretRedactor
+from core.settings import BotSettings, RedisSettings, TelegramSettings
 from core.telegram import create_bot
 from ioc.common import SINGLETON, build_common_container, dependencies, wired
 
@@ -32,6 +34,11 @@ def _bot_redis(settings: RedisSettings, bot: BotSettings) -> Redis:
     return Redis(connection_pool=pool)
 
 
+def _bot(settings: TelegramSettings, redactor: SecretRedactor) -> Bot:
+    hold_response_models()  # answers parsed without rebuilding pydantic models (bot/response_models.py)
+    return create_bot(settings, redactor)
+
+
 def _throttle(redis: Redis, settings: BotSettings) -> Throttle:
     """An in-flight lock outlives its task's longest wait, so only a dead holder's lock expires."""
     lock_seconds = settings.task_timeout + 2 * settings.dispatch_timeout
@@ -41,7 +48,7 @@ def _throttle(redis: Redis, settings: BotSettings) -> Throttle:
 def build_bot_container() -> punq.Container:
     container = build_common_container()
     container.register(Redis, factory=wired(container, _bot_redis), scope=SINGLETON)
-    container.register(Bot, factory=wired(container, create_bot), scope=SINGLETON)
+    container.register(Bot, factory=wired(container, _bot), scope=SINGLETON)
     container.register(ResultWaiter, scope=SINGLETON)
     container.register(AsyncTaskPublisher, scope=SINGLETON)
     container.register(TaskCaller, scope=SINGLETON)
