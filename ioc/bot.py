@@ -9,6 +9,7 @@ from bot.celery_client.caller import TaskCaller
 from bot.celery_client.publisher import AsyncTaskPublisher
 from bot.celery_client.result_waiter import ResultWaiter
 from bot.front_door import FrontDoorMiddleware, guard
+from bot.redis_connection import TimelyConnection
 from bot.response_models import hold_response_models
 from bot.routing import create_dispatcher
 from bot.throttling import Throttle
@@ -21,10 +22,14 @@ from ioc.common import SINGLETON, build_common_container, dependencies, wired
 def _bot_redis(settings: RedisSettings, bot: BotSettings) -> Redis:
     """The common pool's settings, but an update waits for a free connection as long as it may wait
     for Redis at all (BOT_DISPATCH_TIMEOUT): a burst waits its turn instead of failing."""
+    url = settings.url.get_secret_value()
+    # Plain TCP only: rediss:// and unix:// keep the connection classes redis-py picks for them.
+    plain = {"connection_class": TimelyConnection} if url.startswith("redis://") else {}
     pool = BlockingConnectionPool.from_url(
-        settings.url.get_secret_value(),
+        url,
         max_connections=settings.max_connections,
         timeout=bot.dispatch_timeout,
+        **plain,
         socket_timeout=settings.socket_timeout,
         socket_connect_timeout=settings.socket_connect_timeout,
         socket_keepalive=True,
