@@ -8,6 +8,7 @@ on one thread whose CPU time is its client's cost.
 import asyncio
 import re
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -106,6 +107,9 @@ class RemoteBot:
         first = BURST_FIRST_CHAT + number * BOT_BURST
         answer = await self._post("/bench/burst", first_chat=first, count=BOT_BURST, text="/ping")
         ok = sum(self._is_ok(text) for text in answer["replies"])
+        others = Counter(text for text in answer["replies"] if not self._is_ok(text))
+        if others:
+            print(f"  {self._under.name}: other replies {dict(others.most_common(3))}", flush=True)
         return Burst(len(answer["replies"]), float(answer["seconds"]), ok)
 
     async def _get(self, path: str) -> Any:

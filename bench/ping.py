@@ -85,7 +85,8 @@ def main() -> None:
     )
     with redis_and_worker() as redis, ExitStack() as stack:
         echo = stack.enter_context(bot_under_test("bare aiogram echo bot", "bench._echo_bot", {}))
-        env = {"REDIS_URL": redis.url, "BOT_TASK_TIMEOUT": "30"}
+        tuning = {key: value for key, value in os.environ.items() if key.startswith("BOT_")}
+        env = {"REDIS_URL": redis.url, "BOT_TASK_TIMEOUT": "30", **tuning}
         project = stack.enter_context(bot_under_test("project bot /ping", "bot", env))
         print("  letting them settle (idle CPU) ...", flush=True)
         settle(*echo.pids, *project.pids)
