@@ -8,7 +8,8 @@ from bot.throttling import RateLimit
 from core.subscriptions import SubscriptionStore
 from tasks.schedule import NotificationSchedule
 
-LIMITED = {"rate_limit": RateLimit(calls=5, period=10.0)}
+# No Celery task behind these and they are idempotent: a rate, no in-flight lock (one round trip less).
+LIMITED = {"rate_limit": RateLimit(calls=5, period=10.0, one_in_flight=False)}
 
 
 class SubscriptionCommandController:
