@@ -41,6 +41,9 @@ async def bounded_polling(container: punq.Container, state: EmulatorState) -> As
         if task.done():
             task.result()
         yield dispatcher
+        # Replies are seen in the emulator before their HTTP answers reach the bot: let the handlers
+        # finish before the session closes under them (aiogram keeps its handler tasks in this set).
+        await async_wait_for(lambda: not dispatcher._handle_update_tasks, 30, "the handlers to finish")
     finally:
         if not task.done():
             await dispatcher.stop_polling()
