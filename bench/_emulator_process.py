@@ -18,6 +18,7 @@ from tests.support.telegram import TEST_TOKEN
 
 REPLY_TIMEOUT = 60.0
 STATE = web.AppKey("bench_state", StampedEmulatorState)
+FLOODS = web.AppKey("bench_floods", set[asyncio.Task[None]])
 
 
 async def ready(request: web.Request) -> web.Response:
@@ -50,13 +51,36 @@ async def burst(request: web.Request) -> web.Response:
     return web.json_response({"seconds": finished - started, "replies": [text for _, text in done]})
 
 
+async def flood(request: web.Request) -> web.Response:
+    """`count` updates in one chat, spread over `seconds`, in the background (a user flooding)."""
+    state, body = request.app[STATE], await request.json()
+    chat_id, count, seconds = int(body["chat_id"]), int(body["count"]), float(body["seconds"])
+
+    async def send() -> None:
+        for _ in range(count):
+            await state.user_says(chat_id, str(body["text"]))
+            await asyncio.sleep(seconds / count)
+
+    request.app[FLOODS].add(task := asyncio.create_task(send()))
+    task.add_done_callback(request.app[FLOODS].discard)
+    return web.json_response({"started": True})
+
+
+async def replies(request: web.Request) -> web.Response:
+    chat_id = int(request.query["chat_id"])
+    return web.json_response({"replies": [m.text for m in request.app[STATE].bot_messages(chat_id)]})
+
+
 async def serve() -> None:
     state = StampedEmulatorState(os.environ.get("TELEGRAM_BOT_TOKEN", TEST_TOKEN))
     app = create_emulator_app(state)
     app[STATE] = state
+    app[FLOODS] = set()
     app.router.add_get("/bench/ready", ready)
     app.router.add_post("/bench/round_trip", round_trip)
     app.router.add_post("/bench/burst", burst)
+    app.router.add_post("/bench/flood", flood)
+    app.router.add_get("/bench/replies", replies)
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()

@@ -112,6 +112,14 @@ class RemoteBot:
             print(f"  {self._under.name}: other replies {dict(others.most_common(3))}", flush=True)
         return Burst(len(answer["replies"]), float(answer["seconds"]), ok)
 
+    async def flood(self, chat_id: int, count: int, seconds: float) -> None:
+        """One user sends `count` /ping over `seconds` (in the background, on the emulator's side)."""
+        await self._post("/bench/flood", chat_id=chat_id, count=count, seconds=seconds, text="/ping")
+
+    async def replies(self, chat_id: int) -> list[str]:
+        answer = await self._get(f"/bench/replies?chat_id={chat_id}")
+        return list(answer["replies"])
+
     async def _get(self, path: str) -> Any:
         async with self._session.get(self._under.emulator_url + path) as response:
             response.raise_for_status()

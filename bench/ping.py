@@ -15,6 +15,7 @@ from contextlib import ExitStack
 import aiohttp
 
 from bench._cpu import NeighbourMeter
+from bench._flood import Flood, flood
 from bench._ping_report import Figures, Run, report
 from bench._ping_subjects import RawCelery, RemoteBot, Subject, is_echo_pong, is_project_pong
 from bench._processes import BotUnderTest, bot_under_test, profiled, settle
@@ -70,10 +71,12 @@ async def measure(raw: RawCelery, bots: list[RemoteBot]) -> list[Figures]:
     ]
 
 
-async def drive(raw: RawCelery, echo: BotUnderTest, project: BotUnderTest) -> list[Figures]:
+async def drive(raw: RawCelery, echo: BotUnderTest, project: BotUnderTest) -> tuple[list[Figures], Flood]:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
         bots = [RemoteBot(session, echo, is_echo_pong), RemoteBot(session, project, is_project_pong)]
-        return await measure(raw, bots)
+        figures = await measure(raw, bots)
+        print("  flood: one user, 300 /ping in 3 s ...", flush=True)
+        return figures, await flood(bots[1], figures[2].latency.p50)
 
 
 def main() -> None:
@@ -93,8 +96,8 @@ def main() -> None:
         raw = RawCelery(redis.url)
         stack.callback(raw.close)
         with profiled(project.pid, os.environ.get("BENCH_PROFILE")):
-            raw_figures, echo_figures, project_figures = asyncio.run(drive(raw, echo, project))
+            (raw_figures, echo_figures, project_figures), flooded = asyncio.run(drive(raw, echo, project))
     run = Run(
         raw_figures, echo_figures, project_figures, neighbours.share(), SEQUENTIAL, WARMUP, BURST_ROUNDS
     )
-    print(report(run), flush=True)
+    print(report(run), *flooded.lines(), sep="\n", flush=True)
