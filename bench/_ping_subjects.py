@@ -1,41 +1,42 @@
-"""The three systems the ping benchmark drives alike: raw Celery, a bare echo bot, the project's bot."""
+"""The three systems the ping benchmark drives alike: raw Celery, a bare echo bot, the project's bot.
+
+The bots run in processes of their own (bench/_processes.py); they are driven through their emulators'
+`/bench/...` endpoints, which time each reply on the emulator's side. Raw Celery runs in this process,
+on one thread whose CPU time is its client's cost.
+"""
 
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from functools import partial
+from typing import Any
 
-from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.filters import Command
-from aiogram.types import Message
-from redis.asyncio import Redis
+import aiohttp
 
-from bench._support import Burst, burst, emulator, plain_celery, round_trip
-from tests.support.containers import make_container
-from tests.support.polling import dispatcher_polling
-from tests.support.stamped import StampedEmulatorState
-from tests.support.telegram import TEST_TOKEN
+from bench._cpu import cpu_seconds
+from bench._processes import BotUnderTest
+from bench._support import Burst, plain_celery
 
 RAW_BURST = 2000
-BOT_BURST = range(10_000, 11_000)  # one /ping from each of 1,000 chats
-SEQUENTIAL_CHAT = 1
+BOT_BURST = 1000  # one /ping from each of 1,000 chats
+SEQUENTIAL_FIRST_CHAT = 1  # a new chat per round trip, so no user's rate limit is ever reached
+BURST_FIRST_CHAT = 100_000
 PONG = re.compile(r"pong — \d+ ms")
 
 
 @dataclass(frozen=True)
 class Subject:
-    """One system under test, driven the same way as the others."""
+    """One system under test, driven the same way as the others: round trip `n`, burst round `n`,
+    and the CPU seconds its process (or thread) has used so far."""
 
     name: str
     unit: str
-    round_trip: Callable[[], Awaitable[float]]
-    burst: Callable[[], Awaitable[Burst]]
+    round_trip: Callable[[int], Awaitable[float]]
+    burst: Callable[[int], Awaitable[Burst]]
+    cpu: Callable[[], float]
 
 
 class RawCelery:
@@ -45,14 +46,15 @@ class RawCelery:
         self._app = plain_celery(redis_url)
         self._ping = self._app.signature("ping")
         self._thread = ThreadPoolExecutor(1, "raw-celery")
+        self._cpu = 0.0
 
     def subject(self) -> Subject:
-        return Subject("raw Celery delay().get()", "tasks", self.round_trip, self.burst)
+        return Subject("raw Celery delay().get()", "tasks", self.round_trip, self.burst, lambda: self._cpu)
 
-    async def round_trip(self) -> float:
+    async def round_trip(self, _: int) -> float:
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._timed_call)
 
-    async def burst(self) -> Burst:
+    async def burst(self, _: int) -> Burst:
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._burst)
 
     def close(self) -> None:
@@ -60,49 +62,78 @@ class RawCelery:
         self._app.close()
 
     def _timed_call(self) -> float:
-        started = time.perf_counter()
+        cpu, started = time.thread_time(), time.perf_counter()
         self._ping.delay().get(timeout=10)
-        return (time.perf_counter() - started) * 1e3
+        elapsed = time.perf_counter() - started
+        self._cpu += time.thread_time() - cpu
+        return elapsed * 1e3
 
     def _burst(self) -> Burst:
-        started = time.perf_counter()
+        cpu, started = time.thread_time(), time.perf_counter()
         results = [self._ping.delay() for _ in range(RAW_BURST)]
         ok = sum(result.get(timeout=60).get("pong") is True for result in results)
-        return Burst(RAW_BURST, time.perf_counter() - started, ok)
+        elapsed = time.perf_counter() - started
+        self._cpu += time.thread_time() - cpu
+        return Burst(RAW_BURST, elapsed, ok)
 
 
-def echo_dispatcher() -> Dispatcher:
-    async def pong(message: Message) -> None:
-        await message.answer("pong")
+class RemoteBot:
+    """A bot process, driven through its emulator's bench endpoints."""
 
-    dispatcher = Dispatcher()
-    dispatcher.message.register(pong, Command("ping"))
-    return dispatcher
+    def __init__(
+        self, session: aiohttp.ClientSession, under: BotUnderTest, is_ok: Callable[[str], bool]
+    ) -> None:
+        self._session, self._under, self._is_ok = session, under, is_ok
+
+    def subject(self) -> Subject:
+        return Subject(self._under.name, "updates", self.round_trip, self.burst, self.cpu)
+
+    def cpu(self) -> float:
+        return cpu_seconds(self._under.pid)
+
+    async def polling(self) -> bool:
+        if self._under.bot.process.poll() is not None:
+            raise RuntimeError(f"{self._under.name} exited:\n{self._under.bot.output()}")
+        answer = await self._get("/bench/ready")
+        return bool(answer["polling"])
+
+    async def round_trip(self, number: int) -> float:
+        answer = await self._post("/bench/round_trip", chat_id=SEQUENTIAL_FIRST_CHAT + number, text="/ping")
+        if not self._is_ok(answer["text"]):
+            raise RuntimeError(f"{self._under.name} answered {answer['text']!r}")
+        return float(answer["ms"])
+
+    async def burst(self, number: int) -> Burst:
+        first = BURST_FIRST_CHAT + number * BOT_BURST
+        answer = await self._post("/bench/burst", first_chat=first, count=BOT_BURST, text="/ping")
+        ok = sum(self._is_ok(text) for text in answer["replies"])
+        others = Counter(text for text in answer["replies"] if not self._is_ok(text))
+        if others:
+            print(f"  {self._under.name}: other replies {dict(others.most_common(3))}", flush=True)
+        return Burst(len(answer["replies"]), float(answer["seconds"]), ok)
+
+    async def flood(self, chat_id: int, count: int, seconds: float) -> None:
+        """One user sends `count` /ping over `seconds` (in the background, on the emulator's side)."""
+        await self._post("/bench/flood", chat_id=chat_id, count=count, seconds=seconds, text="/ping")
+
+    async def replies(self, chat_id: int) -> list[str]:
+        answer = await self._get(f"/bench/replies?chat_id={chat_id}")
+        return list(answer["replies"])
+
+    async def _get(self, path: str) -> Any:
+        async with self._session.get(self._under.emulator_url + path) as response:
+            response.raise_for_status()
+            return await response.json()
+
+    async def _post(self, path: str, **body: Any) -> Any:
+        async with self._session.post(self._under.emulator_url + path, json=body) as response:
+            response.raise_for_status()
+            return await response.json()
 
 
-def bot_subject(name: str, state: StampedEmulatorState, is_ok: Callable[[str], bool]) -> Subject:
-    return Subject(
-        name,
-        "updates",
-        partial(round_trip, state, SEQUENTIAL_CHAT, "/ping"),
-        partial(burst, state, BOT_BURST, "/ping", is_ok),
-    )
+def is_echo_pong(text: str) -> bool:
+    return text == "pong"
 
 
-@asynccontextmanager
-async def echo_bot() -> AsyncIterator[Subject]:
-    async with emulator() as (state, url):
-        bot = Bot(TEST_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(url)))
-        async with dispatcher_polling(echo_dispatcher(), bot, state):
-            yield bot_subject("bare aiogram echo bot", state, lambda text: text == "pong")
-
-
-@asynccontextmanager
-async def project_bot(redis_url: str) -> AsyncIterator[Subject]:
-    async with emulator() as (state, url):
-        container = make_container(redis_url, url, task_timeout=10)
-        try:
-            async with dispatcher_polling(container.resolve(Dispatcher), container.resolve(Bot), state):
-                yield bot_subject("project bot /ping", state, lambda text: PONG.fullmatch(text) is not None)
-        finally:
-            await container.resolve(Redis).aclose()
+def is_project_pong(text: str) -> bool:
+    return PONG.fullmatch(text) is not None

@@ -1,117 +1,103 @@
-"""/ping end to end, against its two halves measured in the same run on the same Redis and worker.
+"""/ping as deployed, against its two halves measured in the same run on the same Redis and worker.
 
-1. Raw Celery: a stock Celery app calls the project's `ping` task (`delay().get()`, and a burst).
-2. A bare aiogram echo bot answering /ping with "pong", long-polling its own emulator (no Celery).
-3. The project's bot from the container, long-polling another emulator, with the real worker.
-
-The three are measured interleaved (one round trip of each in turn, then burst rounds in turn), so a
-busy neighbour on this 2-core machine slows all of them alike instead of skewing one ratio.
-Targets: e2e p50 / (raw Celery p50 + echo p50) <= 1.15, bot burst / raw Celery burst >= 0.8.
+Every part in a process of its own, as in production: redis-server, one Celery worker (prefork, 2),
+the project's bot (`python -m bot`) and a bare aiogram echo bot (`python -m bench._echo_bot`), each
+long-polling its own emulator process; raw Celery (`delay().get()`) runs in this driver process. All are
+started and settled (idle CPU) before anything is timed. The three are measured interleaved (one round
+trip of each in turn, then burst rounds in turn), so a busy neighbour slows all of them alike.
+Bot CPU per update is read from /proc/<pid>/stat of the bot process.
 """
 
 import asyncio
-from contextlib import AsyncExitStack
-from dataclasses import dataclass
+import os
+from contextlib import ExitStack
+
+import aiohttp
 
 from bench._cpu import NeighbourMeter
-from bench._ping_subjects import BOT_BURST, RAW_BURST, RawCelery, Subject, echo_bot, project_bot
-from bench._support import (
-    Burst,
-    BurstRounds,
-    Latency,
-    quiet_logging,
-    redis_and_worker,
-)
+from bench._flood import Flood, flood
+from bench._ping_report import Figures, Run, report
+from bench._ping_subjects import RawCelery, RemoteBot, Subject, is_echo_pong, is_project_pong
+from bench._processes import BotUnderTest, bot_under_test, profiled, settle
+from bench._support import Burst, BurstRounds, Latency, quiet_logging, redis_and_worker
 
 WARMUP = 30
 SEQUENTIAL = 300
 BURST_ROUNDS = 3
-LATENCY_TARGET = 1.15
-BURST_TARGET = 0.8
-NOISY_SHARE = 0.05
 
 
-@dataclass(frozen=True)
-class Figures:
-    subject: Subject
-    latency: Latency
-    bursts: BurstRounds
-
-
-async def latencies(subjects: list[Subject]) -> list[Latency]:
-    """Round trips taken in turn (raw, echo, bot, raw, ...); the first WARMUP of each are dropped."""
+async def latencies(subjects: list[Subject]) -> tuple[list[Latency], list[float]]:
+    """Round trips in turn (raw, echo, bot, raw, ...) after WARMUP each; and CPU seconds per round trip."""
+    for number in range(WARMUP):
+        for subject in subjects:
+            await subject.round_trip(number)
     samples: list[list[float]] = [[] for _ in subjects]
-    for _ in range(WARMUP + SEQUENTIAL):
+    cpu = [subject.cpu() for subject in subjects]
+    for number in range(WARMUP, WARMUP + SEQUENTIAL):
         for subject, taken in zip(subjects, samples, strict=True):
-            taken.append(await subject.round_trip())
-    return [Latency.of(taken[WARMUP:]) for taken in samples]
+            taken.append(await subject.round_trip(number))
+    per_update = [(s.cpu() - before) / SEQUENTIAL for s, before in zip(subjects, cpu, strict=True)]
+    return [Latency.of(taken) for taken in samples], per_update
 
 
-async def burst_rounds(subjects: list[Subject]) -> list[BurstRounds]:
+async def burst_rounds(subjects: list[Subject]) -> tuple[list[BurstRounds], list[float]]:
+    """Each subject's burst in turn, BURST_ROUNDS times; and CPU seconds per update of the bursts."""
     rounds: list[list[Burst]] = [[] for _ in subjects]
-    for number in range(1, BURST_ROUNDS + 1):
-        print(f"  burst round {number}/{BURST_ROUNDS} ...", flush=True)
+    cpu = [subject.cpu() for subject in subjects]
+    for number in range(BURST_ROUNDS):
+        print(f"  burst round {number + 1}/{BURST_ROUNDS} ...", flush=True)
         for subject, taken in zip(subjects, rounds, strict=True):
-            taken.append(await subject.burst())
-    return [BurstRounds(tuple(taken)) for taken in rounds]
+            taken.append(await subject.burst(number))
+    bursts = [BurstRounds(tuple(taken)) for taken in rounds]
+    per_update = [(s.cpu() - before) / b.count for s, b, before in zip(subjects, bursts, cpu, strict=True)]
+    return bursts, per_update
 
 
-async def measure(redis_url: str) -> list[Figures]:
-    async with AsyncExitStack() as stack:
-        raw = RawCelery(redis_url)
-        stack.callback(raw.close)
-        echo = await stack.enter_async_context(echo_bot())
-        project = await stack.enter_async_context(project_bot(redis_url))
-        subjects = [raw.subject(), echo, project]
-        print(f"  {WARMUP} + {SEQUENTIAL} round trips of each, in turn ...", flush=True)
-        latency = await latencies(subjects)
-        bursts = await burst_rounds(subjects)
-    return [Figures(*figures) for figures in zip(subjects, latency, bursts, strict=True)]
+async def polling(bot: RemoteBot, timeout: float = 60) -> None:
+    async with asyncio.timeout(timeout):
+        while not await bot.polling():
+            await asyncio.sleep(0.1)
 
 
-def report(raw: Figures, echo: Figures, project: Figures, neighbours: float | None) -> str:
-    lines = [
-        neighbours_line(neighbours),
-        f"latency: {SEQUENTIAL} sequential round trips each, interleaved, after {WARMUP} warm-up",
-        f"burst: {RAW_BURST} tasks / {len(BOT_BURST)} chats at once; median rate of {BURST_ROUNDS} rounds",
-        "",
-        f"{'':26}{'p50 ms':>8}{'p99 ms':>8}{'burst/s':>9}{'min-max':>11}   burst replies",
+async def measure(raw: RawCelery, bots: list[RemoteBot]) -> list[Figures]:
+    for bot in bots:
+        await polling(bot)
+    subjects = [raw.subject(), *(bot.subject() for bot in bots)]
+    print(f"  {WARMUP} + {SEQUENTIAL} round trips of each, in turn ...", flush=True)
+    latency, sequential_cpu = await latencies(subjects)
+    bursts, burst_cpu = await burst_rounds(subjects)
+    return [
+        Figures(*parts) for parts in zip(subjects, latency, bursts, sequential_cpu, burst_cpu, strict=True)
     ]
-    lines += [figures_line(figures) for figures in (raw, echo, project)]
-    latency_ratio = project.latency.p50 / (raw.latency.p50 + echo.latency.p50)
-    burst_ratio = project.bursts.rate / raw.bursts.rate
-    lines.append("")
-    lines.append(ratio_line("e2e p50 / (raw p50 + echo p50)", latency_ratio, "<=", LATENCY_TARGET))
-    lines.append(ratio_line("bot burst / raw Celery burst", burst_ratio, ">=", BURST_TARGET))
-    return "\n".join(lines)
 
 
-def figures_line(figures: Figures) -> str:
-    latency, bursts = figures.latency, figures.bursts
-    low, high = bursts.spread
-    other = bursts.count - bursts.ok
-    return (
-        f"{figures.subject.name:26}{latency.p50:8.2f}{latency.p99:8.2f}{bursts.rate:9.0f}"
-        f"{f'{low:.0f}-{high:.0f}':>11}   {bursts.ok} ok, {other} other {figures.subject.unit}"
-    )
-
-
-def neighbours_line(share: float | None) -> str:
-    if share is None:
-        return "other processes' CPU use during the run: unknown (no /proc/stat)"
-    warning = "  - noisy: rerun on a quiet machine" if share > NOISY_SHARE else ""
-    return f"other processes used {share:.0%} of the machine's CPU during the run{warning}"
-
-
-def ratio_line(name: str, value: float, relation: str, target: float) -> str:
-    met = value <= target if relation == "<=" else value >= target
-    return f"{name:34}{value:6.2f}   target {relation} {target:<6}{'met' if met else 'NOT met'}"
+async def drive(raw: RawCelery, echo: BotUnderTest, project: BotUnderTest) -> tuple[list[Figures], Flood]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        bots = [RemoteBot(session, echo, is_echo_pong), RemoteBot(session, project, is_project_pong)]
+        figures = await measure(raw, bots)
+        print("  flood: one user, 300 /ping in 3 s ...", flush=True)
+        return figures, await flood(bots[1], figures[2].latency.p50)
 
 
 def main() -> None:
     neighbours = NeighbourMeter()
     quiet_logging()
-    print("starting redis-server and one Celery worker (prefork, 2 processes) ...", flush=True)
-    with redis_and_worker() as redis:
-        raw, echo, project = asyncio.run(measure(redis.url))
-    print(report(raw, echo, project, neighbours.share()), flush=True)
+    print(
+        "starting redis-server, a Celery worker (prefork, 2), the echo bot, the bot and emulators ...",
+        flush=True,
+    )
+    with redis_and_worker() as redis, ExitStack() as stack:
+        echo = stack.enter_context(bot_under_test("bare aiogram echo bot", "bench._echo_bot", {}))
+        tuning = {key: value for key, value in os.environ.items() if key.startswith("BOT_")}
+        env = {"REDIS_URL": redis.url, "BOT_TASK_TIMEOUT": "30", **tuning}
+        project = stack.enter_context(bot_under_test("project bot /ping", "bot", env))
+        print("  letting them settle (idle CPU) ...", flush=True)
+        settle(*echo.pids, *project.pids)
+        raw = RawCelery(redis.url)
+        stack.callback(raw.close)
+        with profiled(project.pid, os.environ.get("BENCH_PROFILE")):
+            (raw_figures, echo_figures, project_figures), flooded = asyncio.run(drive(raw, echo, project))
+    run = Run(
+        raw_figures, echo_figures, project_figures, neighbours.share(), SEQUENTIAL, WARMUP, BURST_ROUNDS
+    )
+    print(report(run), *flooded.lines(), sep="\n", flush=True)

@@ -25,8 +25,9 @@ async def _run() -> None:
     bot = container.resolve(Bot)
     dispatcher = container.resolve(Dispatcher)
     async with bot.session:
+        limit = container.resolve(BotSettings).max_concurrent_updates
         await check_bot_api(bot, container.resolve(TelegramSettings), container.resolve(SecretRedactor))
-        await run_polling(dispatcher, bot)
+        await run_polling(dispatcher, bot, tasks_concurrency_limit=limit)
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """The commands the bot offers, defined once: the menu (`setMyCommands`), /help and the usage lines."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.handler import CallbackType
@@ -25,11 +26,12 @@ class CommandSpec:
             return html_decoration.quote(f"/{self.name} takes no arguments. Send just: {self.usage}")
         return html_decoration.quote(f"Usage: {self.usage}")
 
-    def register(self, router: Router, handler: CallbackType) -> None:
-        """`handler` for this command; a command that takes no arguments answers its usage line to any."""
+    def register(self, router: Router, handler: CallbackType, flags: dict[str, Any] | None = None) -> None:
+        """`handler` for this command; a command that takes no arguments answers its usage line to any.
+        `flags` are the handler's (e.g. the front door's `rate_limit` and `task`, bot/front_door.py)."""
         if self.arguments is None:
             router.message.register(self._answer_usage, Command(self.name, magic=F.args))
-        router.message.register(handler, Command(self.name))
+        router.message.register(handler, Command(self.name), flags=flags)
 
     def to_bot_command(self) -> BotCommand:
         return BotCommand(command=self.name, description=self.description)

@@ -115,6 +115,10 @@ class BotSettings(BaseSettings):
     heartbeat_file: Path | None = None
     heartbeat_max_age: float = Field(default=60.0, gt=0)
     mode: Literal["polling", "webhook"] = "polling"
+    # Updates handled at once; the rest wait in Telegram (long polling takes no more meanwhile).
+    max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
+    # An interactive command whose Celery queue is longer than this is answered "busy" at once.
+    queue_max_depth: int = Field(default=500, ge=0)
 
 
 class DeliverySettings(BaseSettings):
@@ -174,7 +178,6 @@ class WebhookSettings(BaseSettings):
     url: AnyHttpUrl | None = None  # the public address `python -m bot webhook set` registers
     secret: SecretStr | None = None
     max_connections: int = Field(default=40, ge=1, le=100)  # Telegram's, over all replicas
-    max_in_flight: int = Field(default=64, ge=1, le=10_000)  # updates handled at once by one replica
     claim_ttl: int = Field(default=86_400, ge=60)  # Telegram keeps an undelivered update for 24 h
     claim_lease: float = Field(default=120.0, gt=0)  # a claim whose replica died frees up after this
     shutdown_timeout: float = Field(default=25.0, gt=0)

@@ -8,21 +8,23 @@ from bot.webhook.cli import WebhookCommands
 from bot.webhook.handler import ClaimingRequestHandler
 from bot.webhook.server import WebhookServer
 from core.redaction import SecretRedactor
-from core.settings import WebhookSettings
+from core.settings import BotSettings, WebhookSettings
 from core.settings_loader import load_settings
 from ioc.common import SINGLETON, wired
 
 
 def _request_handler(
+    *,
     dispatcher: Dispatcher,
     bot: Bot,
     settings: WebhookSettings,
+    bot_settings: BotSettings,
     claims: UpdateClaims,
     redactor: SecretRedactor,
 ) -> ClaimingRequestHandler:
     secret = settings.secret_token()  # required here: a one-line configuration error without it
     redactor.add(secret)
-    return ClaimingRequestHandler(dispatcher, bot, secret, claims, settings.max_in_flight)
+    return ClaimingRequestHandler(dispatcher, bot, secret, claims, bot_settings.max_concurrent_updates)
 
 
 def add_webhook(container: punq.Container) -> punq.Container:

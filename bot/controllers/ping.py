@@ -6,9 +6,11 @@ from aiogram.types import Message
 
 from bot.celery_client.caller import TaskCaller
 from bot.commands import PING
+from bot.throttling import RateLimit
 from tasks.registry import TasksRegistry
 
 log = structlog.get_logger(__name__)
+PING_LIMIT = RateLimit(calls=3, period=5.0)
 
 
 class PingCommandController:
@@ -19,7 +21,7 @@ class PingCommandController:
         self._registry = registry
 
     def register(self, router: Router) -> None:
-        PING.register(router, self.ping)
+        PING.register(router, self.ping, flags={"rate_limit": PING_LIMIT, "task": self._registry.ping})
 
     async def ping(self, message: Message) -> None:
         started = time.perf_counter()

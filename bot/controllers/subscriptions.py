@@ -4,8 +4,12 @@ from aiogram import Router
 from aiogram.types import Message
 
 from bot.commands import STATUS, SUBSCRIBE, UNSUBSCRIBE
+from bot.throttling import RateLimit
 from core.subscriptions import SubscriptionStore
 from tasks.schedule import NotificationSchedule
+
+# No Celery task behind these and they are idempotent: a rate, no in-flight lock (one round trip less).
+LIMITED = {"rate_limit": RateLimit(calls=5, period=10.0, one_in_flight=False)}
 
 
 class SubscriptionCommandController:
@@ -16,9 +20,9 @@ class SubscriptionCommandController:
         self._schedule = schedule
 
     def register(self, router: Router) -> None:
-        SUBSCRIBE.register(router, self.subscribe)
-        UNSUBSCRIBE.register(router, self.unsubscribe)
-        STATUS.register(router, self.status)
+        SUBSCRIBE.register(router, self.subscribe, flags=LIMITED)
+        UNSUBSCRIBE.register(router, self.unsubscribe, flags=LIMITED)
+        STATUS.register(router, self.status, flags=LIMITED)
 
     async def subscribe(self, message: Message) -> None:
         if await self._store.subscribe(message.chat.id, message.chat.type):

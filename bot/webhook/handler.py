@@ -2,7 +2,7 @@
 
 Handled in the request, not in the background: Telegram gets its 200 only after the handlers ran, so a
 replica that dies mid-update leaves it undelivered (Telegram redelivers it), and Telegram's own
-`max_connections` plus `WEBHOOK_MAX_IN_FLIGHT` per replica bound the work in progress (back-pressure).
+`max_connections` plus `BOT_MAX_CONCURRENT_UPDATES` per replica bound the work in progress (back-pressure).
 """
 
 import asyncio

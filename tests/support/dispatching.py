@@ -18,10 +18,12 @@ from aiogram.types import Chat, Message, MessageEntity, Update, User
 from pydantic import SecretStr
 
 from bot.celery_client.caller import TaskCaller
+from bot.throttling import Throttle
 from core.settings import RedisSettings, TelegramSettings
 from devtools.emulator.faults import ApiError
 from devtools.emulator.validation import visible_text
 from ioc.bot import build_bot_container
+from tests.support.front_door import AdmitAll
 from tests.support.mocked_bot import TOKEN, MockedBot, MockedSession
 from tests.support.telegram import TEST_TOKEN
 
@@ -54,6 +56,7 @@ def dispatcher_with(caller: StubCaller) -> Dispatcher:
     container.register(RedisSettings, instance=RedisSettings(url=SecretStr("redis://127.0.0.1:1/0")))
     container.register(TelegramSettings, instance=TelegramSettings(bot_token=SecretStr(TEST_TOKEN)))
     container.register(TaskCaller, instance=caller)
+    container.register(Throttle, instance=AdmitAll())  # the front door has its own tests
     dispatcher: Dispatcher = container.resolve(Dispatcher)
     return dispatcher
 
