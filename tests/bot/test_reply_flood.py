@@ -14,12 +14,14 @@ from redis.asyncio import Redis
 from bot.celery_client.caller import TaskCaller
 from bot.commands import help_text
 from bot.reply_limits import ReplyLimits
+from bot.throttling import Throttle
 from core.limiter import TelegramRateLimiter
 from core.settings import DeliverySettings
 from devtools.emulator.flood import FloodLimits
 from tests.support.chat import ChatClient
 from tests.support.containers import make_container
 from tests.support.databases import database
+from tests.support.front_door import AdmitAll
 from tests.support.mocked_bot import ApiError, MockedBot
 from tests.support.polling import polling
 from tests.support.processes import RedisServer
@@ -37,6 +39,9 @@ async def test_a_burst_of_pings_costs_one_refusal_per_chat_and_no_error_reply(
 ) -> None:
     telegram.faults.enforce_flood_limits(FloodLimits(global_per_second=None, group_per_minute=None))
     container.register(DeliverySettings, instance=DeliverySettings(global_per_second=1000))
+    container.register(
+        Throttle, instance=AdmitAll()
+    )  # every /ping reaches a reply (throttling: test_front_door)
     container.register(
         ReplyLimits, factory=lambda: ReplyLimits(container.resolve(TelegramRateLimiter), MAX_WAIT)
     )
