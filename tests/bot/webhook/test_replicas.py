@@ -109,7 +109,7 @@ async def test_a_burst_spread_over_both_replicas_gets_every_reply_once(
     telegram: Telegram, redis_server: RedisServer
 ) -> None:
     claims_url, claims = database(redis_server, CLAIMS_DB + 2)
-    chats, per_chat = range(9200, 9400), 10
+    chats, per_chat = range(20_000, 22_000), 1  # distinct users: one user's flood is throttled
     async with (
         replica(redis_server.url, claims_url, telegram.base_url) as first,
         replica(redis_server.url, claims_url, telegram.base_url) as second,
