@@ -9,6 +9,7 @@ from core.settings import CelerySettings, DeliverySettings
 from core.subscriptions import Subscriber
 from tasks.contracts import DeliveryReport, Recipient
 from tasks.controllers import running_task
+from tasks.controllers.retrying import retry_later
 from tasks.delivery.job import DeliveryJob
 from tasks.delivery.sender import ChunkSender, DeliveryInterruptedError, Outcome, backoff
 from tasks.delivery.worker_loop import WorkerEventLoop
@@ -41,7 +42,8 @@ class DeliveryController:
         self._budget = max(1.0, celery.task_soft_time_limit - DEADLINE_MARGIN)
 
     def register(self, app: Celery) -> None:
-        self._registry.deliver.register_body(app, self.deliver)
+        # No limit on Celery retries here: `_retry_unsent` counts them against DELIVERY_MAX_RETRIES.
+        self._registry.deliver.register_body(app, self.deliver, max_retries=None)
 
     def deliver(self, tick: str, text: str, recipients: list[Recipient]) -> DeliveryReport:
         task, task_id = running_task(self._app)
@@ -51,7 +53,7 @@ class DeliveryController:
             outcomes = self._loop.run(self._sender.send_chunk(self._loop.bot, job, subscribers))
         except (DeliveryInterruptedError, SoftTimeLimitExceeded) as exc:
             log.warning("chunk_interrupted", tick=tick, error=repr(exc))
-            raise task.retry(countdown=_countdown(task.request.retries), max_retries=None) from exc
+            retry_later(task, _countdown(task.request.retries))
         report = cast(DeliveryReport, {outcome.value: len(outcomes[outcome]) for outcome in Outcome})
         log.info("chunk_delivered", tick=tick, **report)
         self._retry_unsent(task, tick, text, outcomes[Outcome.RETRY])
@@ -67,7 +69,7 @@ class DeliveryController:
         countdown = _countdown(task.request.retries)
         log.warning("delivery_retry_scheduled", tick=tick, chat_ids=chat_ids, countdown=countdown)
         recipients = [Recipient(chat_id=s.chat_id, chat_type=s.chat_type) for s in unsent]
-        raise task.retry(args=(tick, text, recipients), countdown=countdown, max_retries=None)
+        retry_later(task, countdown, args=(tick, text, recipients))
 
 
 def _countdown(retries: int) -> float:
