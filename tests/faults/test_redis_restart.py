@@ -1,10 +1,12 @@
-"""Workers across a Redis restart: redis-server stopped (SIGTERM) and started again while a delivery
-chunk runs on a prefork worker (-c 2). Its own redis-server, with append-only persistence as in
-production, so the queues and the unacked messages survive the restart."""
+"""One prefork worker (-c 2) living through Redis faults, one after the other: redis-server stopped
+(SIGTERM) and started again while a delivery chunk runs; a restart while the worker idles, then a
+fan-out on its stale connections; a hang (SIGSTOP, then SIGCONT) mid-chunk. Its own redis-server, with
+append-only persistence as in production, so queues and unacked messages survive a restart."""
 
 import asyncio
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -16,79 +18,99 @@ from tests.support.notifications import fan_out, received, subscribe_chats
 from tests.support.processes import CeleryWorker
 from tests.support.restartable_redis import RestartableRedis
 from tests.support.telegram import Telegram
-from tests.support.waiting import async_wait_for
-from tests.support.workers import alive, wait_ready
+from tests.support.waiting import async_wait_for, wait_for
+from tests.support.workers import alive
 
 pytestmark = pytest.mark.faults
-CONCURRENCY = 2
+CONCURRENCY = 2  # sends in flight per chunk: the most that may repeat after a fault mid-chunk
 
 
-@pytest.fixture
-def server() -> Iterator[RestartableRedis]:
-    server = RestartableRedis()
-    yield server
-    server.stop()
+@dataclass
+class Rig:
+    server: RestartableRedis
+    worker: CeleryWorker
+    registry: TasksRegistry
 
+    def settled(self, tick: str) -> bool:
+        """`tick`'s chunk has completed and nothing is queued or unacknowledged."""
+        log = self.worker.log()
+        done = alive(self.worker) and any(line["tick"] == tick for line in events(log, "chunk_delivered"))
+        return done and not self.server.client.llen("celery") and not self.server.client.hlen("unacked")
 
-async def test_worker_survives_redis_restart_mid_chunk(
-    telegram: Telegram, project_env: dict[str, str], server: RestartableRedis
-) -> None:
-    chats = list(range(8000, 8030))
-    subscribe_chats(server.client, chats, state=telegram.state)
-    telegram.faults.send_delay = 0.2
-    env = {**project_env, "REDIS_URL": server.url, "DELIVERY_CONCURRENCY": str(CONCURRENCY)}
-    worker = CeleryWorker(env, concurrency=2, name="restart")
-    try:
-        await wait_ready(worker)
-        registry = make_container(server.url, telegram.base_url).resolve(TasksRegistry)
-        await fan_out(registry, "restart")
-        await async_wait_for(lambda: len(received(telegram.state)) >= 4, 20, "the chunk under way")
-        server.terminate()
-        await async_wait_for(lambda: "Connection to broker lost" in worker.log(), 10, "the worker to notice")
-        server.start()
+    async def ping_after_return(self) -> float:
+        """Seconds from now until a ping is answered."""
         back = time.monotonic()
-        assert (await asyncio_ping(registry))["pong"]
-        resumed = time.monotonic() - back
-        await async_wait_for(lambda: settled(server, worker), 60, "the interrupted chunk to complete")
-        log = worker.log()
+        result = self.registry.ping.apply_async()
+        answer: PingResult = await asyncio.to_thread(result.get, timeout=15)
+        assert answer["pong"]
+        return time.monotonic() - back
+
+
+@pytest.fixture(scope="module")
+def rig(project_env: dict[str, str]) -> Iterator[Rig]:
+    server = RestartableRedis()
+    env = {**project_env, "REDIS_URL": server.url, "DELIVERY_CONCURRENCY": str(CONCURRENCY)}
+    worker = CeleryWorker(env, concurrency=2, name="faults")
+    try:
+        wait_for(lambda: alive(worker) and "ready." in worker.log(), 60, "the worker to be ready")
+        registry = make_container(server.url, project_env["TELEGRAM_API_BASE_URL"]).resolve(TasksRegistry)
+        yield Rig(server, worker, registry)
+        assert "Unrecoverable error" not in worker.log()
     finally:
+        server.resume()
         worker.stop()
-    assert "Unrecoverable error" not in log
-    assert resumed <= 10, f"the worker answered {resumed:.1f} s after Redis returned"
-    # The sends in flight when Redis went away reached Telegram unconfirmed: the redelivered chunk
-    # may send those (DELIVERY_CONCURRENCY at most) once more; every other chat got exactly one.
+        server.stop()
+
+
+async def start_chunk(rig: Rig, telegram: Telegram, chats: list[int], tick: str) -> None:
+    subscribe_chats(rig.server.client, chats, state=telegram.state)
+    telegram.faults.send_delay = 0.2
+    await fan_out(rig.registry, tick)
+    await async_wait_for(lambda: len(received(telegram.state)) >= 4, 20, "the chunk under way")
+
+
+def assert_each_chat_got_it(telegram: Telegram, chats: list[int]) -> None:
+    """Every chat got the tick; the sends in flight when Redis went away reached Telegram unconfirmed,
+    so the redelivered chunk may send those (CONCURRENCY at most) once more."""
+    assert set(received(telegram.state)) == set(chats)
     repeated = [chat for chat, count in received(telegram.state).items() if count != 1]
     assert len(repeated) <= CONCURRENCY, f"only sends in flight may repeat, got {repeated}"
-    assert set(received(telegram.state)) == set(chats)
 
 
-async def asyncio_ping(registry: TasksRegistry) -> PingResult:
-    result = registry.ping.apply_async()
-    return await asyncio.to_thread(result.get, timeout=15)
+async def test_worker_survives_redis_restart_mid_chunk(rig: Rig, telegram: Telegram) -> None:
+    chats = list(range(8000, 8030))
+    await start_chunk(rig, telegram, chats, "restart")
+    rig.server.terminate()
+    await async_wait_for(lambda: "Connection to broker lost" in rig.worker.log(), 10, "the worker to notice")
+    rig.server.start()
+
+    assert await rig.ping_after_return() <= 10, "the worker answers within 10 s of Redis returning"
+    await async_wait_for(lambda: rig.settled("restart"), 60, "the interrupted chunk to complete")
+    assert_each_chat_got_it(telegram, chats)
+    assert "unacked_message_restored" in rig.worker.log()
 
 
-async def test_first_fan_out_after_a_restart_completes(
-    telegram: Telegram, project_env: dict[str, str], server: RestartableRedis
-) -> None:
+async def test_first_fan_out_after_a_restart_completes(rig: Rig, telegram: Telegram) -> None:
     chats = list(range(8100, 8110))
-    subscribe_chats(server.client, chats, state=telegram.state)
-    env = {**project_env, "REDIS_URL": server.url}
-    worker = CeleryWorker(env, concurrency=2, name="stale")
-    try:
-        await wait_ready(worker)
-        registry = make_container(server.url, telegram.base_url).resolve(TasksRegistry)
-        await fan_out(registry, "before")  # every pool of the worker holds a connection now
-        await async_wait_for(lambda: settled(server, worker), 20, "the first tick to finish")
-        server.terminate()
-        server.start()
-        await fan_out(registry, "after")
-        await async_wait_for(lambda: set(received(telegram.state).values()) == {2}, 30, "the tick after")
-    finally:
-        worker.stop()
+    subscribe_chats(rig.server.client, chats, state=telegram.state)
+    await fan_out(rig.registry, "before")  # every pool of the worker holds a connection now
+    await async_wait_for(lambda: rig.settled("before"), 20, "the tick before the restart")
+    rig.server.terminate()
+    rig.server.start()
+
+    report = await fan_out(rig.registry, "after")  # on connections Redis closed
+    assert report["chats"] == len(chats)
+    await async_wait_for(lambda: rig.settled("after"), 30, "the tick after the restart")
     assert received(telegram.state) == dict.fromkeys(chats, 2)
 
 
-def settled(server: RestartableRedis, worker: CeleryWorker) -> bool:
-    """The fan-out and its chunk are done and acknowledged."""
-    done = alive(worker) and bool(events(worker.log(), "chunk_delivered"))
-    return done and not server.client.llen("celery") and not server.client.hlen("unacked")
+async def test_worker_rides_out_a_redis_hang_mid_chunk(rig: Rig, telegram: Telegram) -> None:
+    chats = list(range(8400, 8430))
+    await start_chunk(rig, telegram, chats, "hang")
+    rig.server.pause()  # SIGSTOP: connections stay open, nothing answers
+    await async_wait_for(lambda: events(rig.worker.log(), "chunk_interrupted"), 30, "the chunk to time out")
+    rig.server.resume()
+
+    assert await rig.ping_after_return() <= 10, "the worker answers within 10 s of Redis returning"
+    await async_wait_for(lambda: rig.settled("hang"), 60, "the interrupted chunk to complete")
+    assert_each_chat_got_it(telegram, chats)
