@@ -5,7 +5,7 @@ append-only persistence as in production, so queues and unacked messages survive
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
@@ -15,14 +15,16 @@ from tasks.registry import TasksRegistry
 from tests.support.containers import make_container
 from tests.support.logs import events
 from tests.support.notifications import fan_out, received, subscribe_chats
-from tests.support.processes import CeleryWorker
+from tests.support.processes import CeleryBeat, CeleryWorker
 from tests.support.restartable_redis import RestartableRedis
 from tests.support.telegram import Telegram
-from tests.support.waiting import async_wait_for, wait_for
-from tests.support.workers import alive
+from tests.support.waiting import async_wait_for
+from tests.support.workers import alive, wait_ready
 
 pytestmark = pytest.mark.faults
 CONCURRENCY = 2  # sends in flight per chunk: the most that may repeat after a fault mid-chunk
+BEAT_SCHEDULE = {"NOTIFICATIONS_SCHEDULE": "1"}  # beat and workers share it (the tick grid); only the
+# last test starts a beat, the others name their ticks
 
 
 @dataclass
@@ -47,18 +49,19 @@ class Rig:
 
 
 @pytest.fixture(scope="module")
-def rig(project_env: dict[str, str]) -> Iterator[Rig]:
+async def rig(project_env: dict[str, str]) -> AsyncIterator[Rig]:
     server = RestartableRedis()
-    env = {**project_env, "REDIS_URL": server.url, "DELIVERY_CONCURRENCY": str(CONCURRENCY)}
+    env = {**project_env, "REDIS_URL": server.url, "DELIVERY_CONCURRENCY": str(CONCURRENCY), **BEAT_SCHEDULE}
     worker = CeleryWorker(env, concurrency=2, name="faults")
     try:
-        wait_for(lambda: alive(worker) and "ready." in worker.log(), 60, "the worker to be ready")
+        await wait_ready(worker)
         registry = make_container(server.url, project_env["TELEGRAM_API_BASE_URL"]).resolve(TasksRegistry)
         yield Rig(server, worker, registry)
         assert "Unrecoverable error" not in worker.log()
     finally:
         server.resume()
-        worker.stop()
+        # In a thread: the emulator serves on this loop, and a task still sending needs it to finish.
+        await asyncio.to_thread(worker.stop)
         server.stop()
 
 
@@ -114,3 +117,29 @@ async def test_worker_rides_out_a_redis_hang_mid_chunk(rig: Rig, telegram: Teleg
     assert await rig.ping_after_return() <= 10, "the worker answers within 10 s of Redis returning"
     await async_wait_for(lambda: rig.settled("hang"), 60, "the interrupted chunk to complete")
     assert_each_chat_got_it(telegram, chats)
+
+
+async def test_beat_keeps_its_schedule_across_a_restart(
+    rig: Rig, telegram: Telegram, project_env: dict[str, str]
+) -> None:
+    subscribe_chats(rig.server.client, [8500], state=telegram.state)
+    env = {**project_env, "REDIS_URL": rig.server.url, **BEAT_SCHEDULE}
+    beat = CeleryBeat(env)
+    try:
+        await async_wait_for(lambda: received(telegram.state)[8500] >= 1, 30, "a scheduled tick")
+        rig.server.terminate()
+        rig.server.start()
+        before = received(telegram.state)[8500]
+        await async_wait_for(
+            lambda: received(telegram.state)[8500] >= before + 2, 15, "two ticks after the restart"
+        )
+        assert beat.process.poll() is None, f"beat exited:\n{beat.log()}"
+    finally:
+        beat.stop()
+    await async_wait_for(lambda: rig.settled(received_tick(rig)), 30, "the last tick to finish")
+
+
+def received_tick(rig: Rig) -> str:
+    """The tick of the last fan-out the worker ran."""
+    ticks: list[str] = [line["tick"] for line in events(rig.worker.log(), "fan_out_done")]
+    return ticks[-1]
