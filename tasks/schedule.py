@@ -13,6 +13,8 @@ from cronsim import CronSim
 
 from core.settings import NotificationSettings
 
+CLOCK_GRACE = timedelta(seconds=2)
+
 
 class AlignedInterval(schedule):
     """`every N seconds`, due at multiples of N since the epoch, not N after beat started."""
@@ -67,6 +69,13 @@ class NotificationSchedule:
         if isinstance(self.celery_schedule, AlignedInterval):
             return f"i{self.celery_schedule.period}-{self.celery_schedule.slot(at)}"
         return "c" + self._latest_match(at).astimezone(UTC).strftime("%Y%m%d%H%M")
+
+    def current_tick(self, now: datetime) -> str:
+        """The tick a fan-out started at `now` (without a tick) belongs to. Beat's clock and the
+        worker's may differ a little: a fan-out that beat sent for a new tick and that a worker runs a
+        moment before it by its own clock still joins that tick (`CLOCK_GRACE`) instead of the last one
+        (already sent, so it would be skipped)."""
+        return self.tick_id(now + CLOCK_GRACE)
 
     def _latest_match(self, at: datetime) -> datetime:
         assert isinstance(self.celery_schedule, ZonedCrontab)

@@ -44,7 +44,7 @@ class HealthNotificationController:
 
     def fan_out(self, tick: str | None = None) -> FanOutReport:
         task, task_id = running_task(self._app)
-        tick = tick or self._schedule.tick_id(datetime.now(UTC))
+        tick = tick or self._schedule.current_tick(datetime.now(UTC))
         try:
             return self._fan_out.send(self._registry.deliver, self._notification, tick, owner=task_id)
         except CONNECTION_ERRORS as exc:

@@ -74,6 +74,15 @@ def test_crontab_tick_is_the_utc_minute_of_the_latest_match(at: datetime, tick: 
     assert make("0 9 * * *", "Europe/Berlin").tick_id(at) == tick
 
 
+@pytest.mark.parametrize(
+    ("schedule", "due"), [("300", NEW_YEAR), ("0 9 * * *", datetime(2025, 1, 1, 9, tzinfo=UTC))]
+)
+def test_a_worker_a_moment_behind_beat_joins_the_new_tick(schedule: str, due: datetime) -> None:
+    made = make(schedule)
+    assert made.current_tick(due - timedelta(seconds=1.5)) == made.tick_id(due)
+    assert made.current_tick(due - timedelta(seconds=3)) != made.tick_id(due)
+
+
 @pytest.mark.parametrize("schedule", ["300", "0 9 * * *"])
 def test_two_processes_name_the_same_tick(schedule: str) -> None:
     at = datetime(2025, 7, 1, 7, 0, 5, tzinfo=UTC)
