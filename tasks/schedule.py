@@ -75,7 +75,10 @@ class NotificationSchedule:
         worker's may differ a little: a fan-out that beat sent for a new tick and that a worker runs a
         moment before it by its own clock still joins that tick (`CLOCK_GRACE`) instead of the last one
         (already sent, so it would be skipped)."""
-        return self.tick_id(now + CLOCK_GRACE)
+        grace = CLOCK_GRACE
+        if isinstance(self.celery_schedule, AlignedInterval):  # never a sizeable part of a short period
+            grace = min(grace, timedelta(seconds=self.celery_schedule.period / 10))
+        return self.tick_id(now + grace)
 
     def _latest_match(self, at: datetime) -> datetime:
         assert isinstance(self.celery_schedule, ZonedCrontab)

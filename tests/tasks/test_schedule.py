@@ -83,6 +83,12 @@ def test_a_worker_a_moment_behind_beat_joins_the_new_tick(schedule: str, due: da
     assert made.current_tick(due - timedelta(seconds=3)) != made.tick_id(due)
 
 
+def test_the_grace_is_a_small_part_of_a_short_interval() -> None:
+    every_second = make("1")
+    assert every_second.current_tick(NEW_YEAR - timedelta(seconds=0.05)) == every_second.tick_id(NEW_YEAR)
+    assert every_second.current_tick(NEW_YEAR - timedelta(seconds=0.5)) != every_second.tick_id(NEW_YEAR)
+
+
 @pytest.mark.parametrize("schedule", ["300", "0 9 * * *"])
 def test_two_processes_name_the_same_tick(schedule: str) -> None:
     at = datetime(2025, 7, 1, 7, 0, 5, tzinfo=UTC)
