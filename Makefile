@@ -3,7 +3,7 @@ UV ?= uv
 RUN := $(UV) run --locked
 CELERY := $(RUN) celery
 
-.PHONY: dev test lint format bench bot-dev celery-dev celery-beat-dev emulator install
+.PHONY: dev test test-faults lint format bench bot-dev celery-dev celery-beat-dev emulator install
 .PHONY: webhook-set webhook-info webhook-delete
 
 install:  ## install the locked dependencies into .venv
@@ -13,8 +13,11 @@ dev:  ## the whole stack: Redis, worker, beat, bot (and the sandbox when no toke
 	@command -v $(UV) >/dev/null 2>&1 || { echo "uv not found: install it (https://docs.astral.sh/uv/ or: pip install uv)" >&2; exit 1; }
 	$(RUN) python -m devtools.devstack
 
-test:  ## the test suite (starts its own redis-server, worker and Bot API emulator)
-	$(RUN) pytest
+test:  ## the test suite (starts its own redis-server, worker and Bot API emulator), fault injection aside
+	$(RUN) pytest -m "not faults"
+
+test-faults:  ## the fault-injection suite: Redis restarts and hangs, a broken Bot API (about 75 s)
+	$(RUN) pytest -m faults
 
 lint:  ## check only: ruff, ruff format, mypy --strict
 	$(RUN) ruff check .

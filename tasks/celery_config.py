@@ -11,6 +11,7 @@ from core.settings import CelerySettings, RedisSettings
 from tasks.backends import backend_url
 from tasks.names import TaskName
 from tasks.schedule import NotificationSchedule
+from tasks.transport import AMQP_CLASS, TRANSPORT
 
 
 def _transport_options(redis: RedisSettings, celery: CelerySettings) -> dict[str, Any]:
@@ -50,6 +51,7 @@ def reliability_config(redis: RedisSettings, celery: CelerySettings) -> dict[str
         worker_cancel_long_running_tasks_on_connection_loss=True,
         task_soft_time_limit=celery.task_soft_time_limit,
         task_time_limit=celery.task_time_limit,
+        broker_transport=TRANSPORT,  # kombu's Redis transport, surviving a Redis restart mid-task
         broker_transport_options=options,
         result_backend_transport_options=options,
         visibility_timeout=celery.visibility_timeout,
@@ -76,6 +78,6 @@ def reliability_config(redis: RedisSettings, celery: CelerySettings) -> dict[str
 
 def create_celery_app(redis: RedisSettings, celery: CelerySettings) -> Celery:
     url = redis.url.get_secret_value()
-    app = Celery("tasks", broker=url, backend=backend_url(url), set_as_current=False)
+    app = Celery("tasks", broker=url, backend=backend_url(url), amqp=AMQP_CLASS, set_as_current=False)
     app.conf.update(reliability_config(redis, celery))
     return app

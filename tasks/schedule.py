@@ -13,6 +13,8 @@ from cronsim import CronSim
 
 from core.settings import NotificationSettings
 
+CLOCK_GRACE = timedelta(seconds=2)
+
 
 class AlignedInterval(schedule):
     """`every N seconds`, due at multiples of N since the epoch, not N after beat started."""
@@ -61,10 +63,31 @@ class NotificationSchedule:
             self.celery_schedule = ZonedCrontab(settings.schedule, self._zone)
 
     def tick_id(self, at: datetime) -> str:
-        """The slot `at` falls in: `i<slot>` for intervals, `c<YYYYmmddHHMM>` for crontab minutes."""
+        """The tick `at` belongs to: `i<period>-<slot>` for intervals; for a crontab, the UTC minute
+        of its latest match at or before `at` (`c<YYYYmmddHHMM>`). So beat's fan-out and one started
+        by hand later (without a tick) name the same tick: the one current at `at`."""
         if isinstance(self.celery_schedule, AlignedInterval):
             return f"i{self.celery_schedule.period}-{self.celery_schedule.slot(at)}"
-        return "c" + at.astimezone(UTC).strftime("%Y%m%d%H%M")
+        return "c" + self._latest_match(at).astimezone(UTC).strftime("%Y%m%d%H%M")
+
+    def current_tick(self, now: datetime) -> str:
+        """The tick a fan-out started at `now` (without a tick) belongs to. Beat's clock and the
+        worker's may differ a little: a fan-out that beat sent for a new tick and that a worker runs a
+        moment before it by its own clock still joins that tick (`CLOCK_GRACE`) instead of the last one
+        (already sent, so it would be skipped)."""
+        grace = CLOCK_GRACE
+        if isinstance(self.celery_schedule, AlignedInterval):  # never a sizeable part of a short period
+            grace = min(grace, timedelta(seconds=self.celery_schedule.period / 10))
+        return self.tick_id(now + grace)
+
+    def _latest_match(self, at: datetime) -> datetime:
+        assert isinstance(self.celery_schedule, ZonedCrontab)
+        next_minute = at.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+        # cronsim in reverse: the latest match strictly before `next_minute`, in the zone's wall time.
+        match: datetime = next(
+            CronSim(self.celery_schedule.expression, next_minute.astimezone(self._zone), reverse=True)
+        )
+        return match
 
     def next_due(self, at: datetime) -> datetime:
         if isinstance(self.celery_schedule, AlignedInterval):

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from devtools.emulator.breakdowns import breakdown_response
 from devtools.emulator.faults import ApiError, Faults
 from devtools.emulator.state import EmulatorState
 from devtools.emulator.validation import visible_text
@@ -116,10 +117,13 @@ METHODS: dict[str, Method] = {
 }
 
 
-async def handle_method(request: web.Request) -> web.Response:
+async def handle_method(request: web.Request) -> web.StreamResponse:
     state, faults = request.app[STATE], request.app[FAULTS]
     method = request.match_info["method"]
     state.method_calls.append(method)
+    breakdown = faults.take_breakdown(method)
+    if breakdown is not None:
+        return breakdown_response(breakdown, request)
     try:
         if request.match_info["token"] != state.token or faults.token_revoked:
             raise ApiError(401, "Unauthorized")

@@ -1,8 +1,10 @@
 """Misbehaviour the emulator can be told to show, each answered in Telegram's own error format."""
 
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from devtools.emulator.breakdowns import Breakdown
 from devtools.emulator.flood import FloodGate, FloodLimits
 
 
@@ -34,9 +36,24 @@ class Faults:
     failing_methods: dict[str, ApiError] = field(default_factory=dict)
     flood: FloodGate | None = None
     counts: dict[int, int] = field(default_factory=dict)
+    breakdowns: deque[Breakdown] = field(default_factory=deque)
+    broken: Counter[Breakdown] = field(default_factory=Counter)
 
     def reset(self) -> None:
         self.__dict__.update(Faults().__dict__)
+
+    def break_next(self, kind: Breakdown, requests: int) -> None:
+        """The next `requests` Bot API calls (getUpdates aside) get the broken answer `kind`; the ones
+        after are answered normally again. Kinds queue up in the order given."""
+        self.breakdowns.extend([kind] * requests)
+
+    def take_breakdown(self, method: str) -> Breakdown | None:
+        """The broken answer due for this call of `method`, if any (counted in `broken`)."""
+        if method.lower() == "getupdates" or not self.breakdowns:
+            return None
+        kind = self.breakdowns.popleft()
+        self.broken[kind] += 1
+        return kind
 
     def enforce_flood_limits(self, limits: FloodLimits) -> None:
         self.flood = FloodGate(limits)

@@ -4,13 +4,16 @@ from typing import Any, cast
 import structlog
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
+from redis.exceptions import RedisError
 
 from core.settings import CelerySettings, DeliverySettings
 from core.subscriptions import Subscriber
 from tasks.contracts import DeliveryReport, Recipient
 from tasks.controllers import running_task
+from tasks.controllers.retrying import retry_later
 from tasks.delivery.job import DeliveryJob
-from tasks.delivery.sender import ChunkSender, DeliveryInterruptedError, Outcome, backoff
+from tasks.delivery.outcomes import DeliveryInterruptedError, Outcome, TokenRevokedError
+from tasks.delivery.sender import ChunkSender, backoff
 from tasks.delivery.worker_loop import WorkerEventLoop
 from tasks.registry import TasksRegistry
 
@@ -41,7 +44,8 @@ class DeliveryController:
         self._budget = max(1.0, celery.task_soft_time_limit - DEADLINE_MARGIN)
 
     def register(self, app: Celery) -> None:
-        self._registry.deliver.register_body(app, self.deliver)
+        # No limit on Celery retries here: `_retry_unsent` counts them against DELIVERY_MAX_RETRIES.
+        self._registry.deliver.register_body(app, self.deliver, max_retries=None)
 
     def deliver(self, tick: str, text: str, recipients: list[Recipient]) -> DeliveryReport:
         task, task_id = running_task(self._app)
@@ -51,7 +55,10 @@ class DeliveryController:
             outcomes = self._loop.run(self._sender.send_chunk(self._loop.bot, job, subscribers))
         except (DeliveryInterruptedError, SoftTimeLimitExceeded) as exc:
             log.warning("chunk_interrupted", tick=tick, error=repr(exc))
-            raise task.retry(countdown=_countdown(task.request.retries), max_retries=None) from exc
+            retry_later(task, _countdown(task.request.retries))
+        except TokenRevokedError as exc:
+            self._give_up(tick, task_id, exc.unsent, reason="token_revoked")
+            raise
         report = cast(DeliveryReport, {outcome.value: len(outcomes[outcome]) for outcome in Outcome})
         log.info("chunk_delivered", tick=tick, **report)
         self._retry_unsent(task, tick, text, outcomes[Outcome.RETRY])
@@ -60,14 +67,24 @@ class DeliveryController:
     def _retry_unsent(self, task: Task[Any, Any], tick: str, text: str, unsent: list[Subscriber]) -> None:
         if not unsent:
             return
-        chat_ids = [s.chat_id for s in unsent]
         if task.request.retries >= self._settings.max_retries:
-            log.error("delivery_gave_up", tick=tick, chat_ids=chat_ids, retries=task.request.retries)
+            self._give_up(tick, task.request.id or "", unsent, reason="retries_exhausted")
             return
         countdown = _countdown(task.request.retries)
-        log.warning("delivery_retry_scheduled", tick=tick, chat_ids=chat_ids, countdown=countdown)
+        log.warning(
+            "delivery_retry_scheduled", tick=tick, chat_ids=[s.chat_id for s in unsent], countdown=countdown
+        )
         recipients = [Recipient(chat_id=s.chat_id, chat_type=s.chat_type) for s in unsent]
-        raise task.retry(args=(tick, text, recipients), countdown=countdown, max_retries=None)
+        retry_later(task, countdown, args=(tick, text, recipients))
+
+    def _give_up(self, tick: str, owner: str, unsent: list[Subscriber], reason: str) -> None:
+        """Logs the chats given up, then hands them over: a later fan-out of the tick may send them."""
+        chat_ids = [s.chat_id for s in unsent]
+        log.error("delivery_gave_up", tick=tick, chat_ids=chat_ids, reason=reason)
+        try:
+            self._loop.run(self._sender.release(tick, owner, unsent))
+        except RedisError as exc:  # the claims expire after DELIVERY_LEDGER_TTL all the same
+            log.warning("delivery_claims_not_released", tick=tick, chat_ids=chat_ids, error=repr(exc))
 
 
 def _countdown(retries: int) -> float:

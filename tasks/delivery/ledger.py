@@ -14,7 +14,19 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 1 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
 return 0
 """
+# KEYS: guards; ARGV[1]: owner. Deletes the guards still held by owner (not the `sent` ones).
+RELEASE = """
+local released = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then
+    redis.call('DEL', key)
+    released = released + 1
+  end
+end
+return released
+"""
 SENT = "sent"
+GLOB_SPECIAL = str.maketrans({c: f"\\{c}" for c in "*?[]\\"})
 
 
 class DeliveryLedger:
@@ -23,6 +35,7 @@ class DeliveryLedger:
         self._ttl = ttl
         self._prefix = prefix
         self._claim = redis.register_script(CLAIM)
+        self._release = redis.register_script(RELEASE)
 
     async def claim_tick(self, notification: str, tick: str, owner: str) -> bool:
         return await self._claim_key(f"{self._prefix}:tick:{notification}:{tick}", owner)
@@ -32,6 +45,19 @@ class DeliveryLedger:
 
     async def confirm_chat(self, tick: str, chat_id: int) -> None:
         await self._redis.set(self._chat_key(tick, chat_id), SENT, ex=self._ttl)
+
+    async def release_chats(self, tick: str, chat_ids: list[int], owner: str) -> int:
+        """Frees the chat guards `owner` holds (a given-up chunk); returns how many it freed."""
+        if not chat_ids:
+            return 0
+        return int(await self._release(keys=[self._chat_key(tick, c) for c in chat_ids], args=[owner]))
+
+    async def release_tick(self, tick: str) -> int:
+        """Frees the fan-out guards of `tick` (of every notification), so a later fan-out of the tick
+        runs and sends what was given up. Rare (a chunk gave up), so a SCAN is fine."""
+        pattern = f"{self._prefix}:tick:*:{tick.translate(GLOB_SPECIAL)}"
+        keys = [key async for key in self._redis.scan_iter(match=pattern, count=1000)]
+        return int(await self._redis.delete(*keys)) if keys else 0
 
     async def _claim_key(self, key: str, owner: str) -> bool:
         return bool(await self._claim(keys=[key], args=[owner, self._ttl]))

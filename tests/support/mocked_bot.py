@@ -49,7 +49,18 @@ class NetworkDown:
     description: str = "Request timeout error"
 
 
-Reply = ApiError | NetworkDown
+@dataclass(frozen=True, slots=True)
+class RawAnswer:
+    """Any body at all, as a proxy in front of the Bot API may answer (an HTML page, cut-off JSON)."""
+
+    status: int
+    body: str
+
+    def content(self) -> str:
+        return self.body
+
+
+Reply = ApiError | NetworkDown | RawAnswer
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +96,7 @@ class MockedSession(BaseSession):
         reply = queued.popleft() if queued else None
         if isinstance(reply, NetworkDown):
             raise TelegramNetworkError(method=method, message=reply.description)
-        if isinstance(reply, ApiError):
+        if isinstance(reply, ApiError | RawAnswer):
             self.check_response(bot, method, reply.status, reply.content())
             raise AssertionError(f"check_response accepted {reply}")
         self.delivered.append((chat_id, send.text))

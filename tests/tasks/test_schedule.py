@@ -63,11 +63,30 @@ def test_aligned_interval_is_due_once_per_slot(
     [
         (datetime(2025, 7, 1, 9, 0, 42, tzinfo=BERLIN), "c202507010700"),
         (datetime(2025, 1, 1, 9, 0, tzinfo=BERLIN), "c202501010800"),
-        (datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC), "c202512312359"),
+        (datetime(2025, 1, 1, 8, 59, 59, tzinfo=BERLIN), "c202412310800"),  # not due yet: yesterday's
+        pytest.param(datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC), "c202512310800", id="hours-later"),
+        pytest.param(datetime(2025, 3, 30, 12, 0, tzinfo=UTC), "c202503300700", id="after-dst-change"),
     ],
 )
-def test_crontab_tick_is_the_utc_minute(at: datetime, tick: str) -> None:
+def test_crontab_tick_is_the_utc_minute_of_the_latest_match(at: datetime, tick: str) -> None:
+    """Beat's fan-out (in the due minute) and a fan-out started by hand hours later, without a tick,
+    name the same tick: the hand-started one joins the current round instead of sending a new one."""
     assert make("0 9 * * *", "Europe/Berlin").tick_id(at) == tick
+
+
+@pytest.mark.parametrize(
+    ("schedule", "due"), [("300", NEW_YEAR), ("0 9 * * *", datetime(2025, 1, 1, 9, tzinfo=UTC))]
+)
+def test_a_worker_a_moment_behind_beat_joins_the_new_tick(schedule: str, due: datetime) -> None:
+    made = make(schedule)
+    assert made.current_tick(due - timedelta(seconds=1.5)) == made.tick_id(due)
+    assert made.current_tick(due - timedelta(seconds=3)) != made.tick_id(due)
+
+
+def test_the_grace_is_a_small_part_of_a_short_interval() -> None:
+    every_second = make("1")
+    assert every_second.current_tick(NEW_YEAR - timedelta(seconds=0.05)) == every_second.tick_id(NEW_YEAR)
+    assert every_second.current_tick(NEW_YEAR - timedelta(seconds=0.5)) != every_second.tick_id(NEW_YEAR)
 
 
 @pytest.mark.parametrize("schedule", ["300", "0 9 * * *"])
@@ -75,7 +94,14 @@ def test_two_processes_name_the_same_tick(schedule: str) -> None:
     at = datetime(2025, 7, 1, 7, 0, 5, tzinfo=UTC)
     beat, other_beat = make(schedule, "Europe/Berlin"), make(schedule, "Europe/Berlin")
     assert beat.tick_id(at) == other_beat.tick_id(at.astimezone(BERLIN))
-    assert beat.tick_id(at) != other_beat.tick_id(at + timedelta(minutes=5))
+    assert beat.tick_id(at) != other_beat.tick_id(at + timedelta(days=1))
+
+
+def test_every_crontab_match_is_a_tick_of_its_own() -> None:
+    quarter = make("*/15 * * * *", "Asia/Kolkata")  # UTC+05:30
+    at = datetime(2025, 7, 1, 7, 0, 5, tzinfo=UTC)
+    ticks = [quarter.tick_id(at + timedelta(minutes=m)) for m in (0, 14, 15, 29, 30)]
+    assert ticks == ["c202507010700", "c202507010700", "c202507010715", "c202507010715", "c202507010730"]
 
 
 @pytest.mark.parametrize(

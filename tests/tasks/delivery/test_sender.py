@@ -4,20 +4,28 @@ import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
+from aiogram import Bot
+from pydantic import AnyHttpUrl, SecretStr
 from redis.asyncio import Redis
 
 from core.limiter import TelegramRateLimiter
-from core.settings import DeliverySettings
+from core.redaction import SecretRedactor
+from core.settings import DeliverySettings, TelegramSettings
 from core.subscriptions import Subscriber, SubscriptionStore
+from core.telegram import create_bot
 from tasks.delivery import sender as sender_module
 from tasks.delivery.job import DeliveryJob
 from tasks.delivery.ledger import DeliveryLedger
-from tasks.delivery.sender import TRANSIENT_ATTEMPTS, ChunkSender, Outcome, TokenRevokedError
-from tests.support.mocked_bot import ApiError, MockedBot, NetworkDown, Reply
+from tasks.delivery.outcomes import Outcome, TokenRevokedError
+from tasks.delivery.sender import TRANSIENT_ATTEMPTS, ChunkSender
+from tests.support.mocked_bot import ApiError, MockedBot, NetworkDown, RawAnswer, Reply
+from tests.support.notifications import received
 from tests.support.processes import RedisServer
+from tests.support.telegram import TEST_TOKEN, Telegram
 from tests.support.waiting import POLL
 
 SETTINGS = DeliverySettings(global_per_second=1000, chat_per_second=1000, group_per_minute=60_000)
@@ -112,8 +120,12 @@ async def test_gone_chat_is_unsubscribed(parts: Parts, bot: MockedBot, refusal: 
     assert not await claimable_by_another_task(parts, ALICE.chat_id)
 
 
-async def test_other_bad_request_fails_without_retry(parts: Parts, bot: MockedBot) -> None:
-    bot.session.prepare(ALICE.chat_id, ApiError(400, "Bad Request: message text is empty"))
+@pytest.mark.parametrize(
+    "refusal",
+    [ApiError(400, "Bad Request: message text is empty"), ApiError(413, "Request Entity Too Large")],
+)
+async def test_refused_message_fails_without_retry(parts: Parts, bot: MockedBot, refusal: ApiError) -> None:
+    bot.session.prepare(ALICE.chat_id, refusal)
     assert await parts.sender.send_chunk(bot, job(), [ALICE]) == {Outcome.FAILED: [ALICE]}
     assert await parts.store.is_subscribed(ALICE.chat_id)
     assert len(bot.session.requests) == 1
@@ -130,7 +142,18 @@ async def test_migrated_group_is_followed_and_sent_once(parts: Parts, bot: Mocke
     assert not await claimable_by_another_task(parts, SUPERGROUP_ID)
 
 
-TRANSIENT: list[Reply] = [ApiError(500, "Internal Server Error"), ApiError(502, "Bad Gateway"), NetworkDown()]
+HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+TRANSIENT: list[Reply] = [
+    ApiError(500, "Internal Server Error"),
+    ApiError(502, "Bad Gateway"),
+    NetworkDown(),
+    RawAnswer(502, HTML_502),  # aiogram: ClientDecodeError
+    RawAnswer(200, '{"ok": true, "result": {"message_'),  # cut-off JSON: ClientDecodeError
+    RawAnswer(200, "{}"),  # JSON, but no Bot API answer: ClientDecodeError
+    ApiError(404, "Not Found"),  # a proxy or a wrong base URL, not a verdict on the chat
+    ApiError(409, "Conflict: terminated by other getUpdates request"),
+    ApiError(418, "I'm a teapot"),  # a status nobody foresaw
+]
 
 
 @pytest.mark.parametrize("failure", TRANSIENT)
@@ -156,5 +179,62 @@ async def test_transient_errors_give_up_with_backoff(parts: Parts, bot: MockedBo
 
 async def test_revoked_token_stops_the_chunk(parts: Parts, bot: MockedBot) -> None:
     bot.session.prepare(ALICE.chat_id, ApiError(401, "Unauthorized"))
-    with pytest.raises(TokenRevokedError):
-        await parts.sender.send_chunk(bot, job(), [ALICE])
+    serial = DeliveryJob(TICK, TEXT, OWNER, time.monotonic() + 10, concurrency=1)
+    with pytest.raises(TokenRevokedError) as revoked:
+        await parts.sender.send_chunk(bot, serial, [ALICE, GROUP])
+    assert revoked.value.unsent == [ALICE, GROUP]
+    assert [request.chat_id for request in bot.session.requests] == [ALICE.chat_id], "nothing after the 401"
+
+
+@pytest.mark.parametrize("order", ["group-first", "supergroup-first"])
+async def test_migrated_group_whose_new_id_is_in_the_chunk_gets_one_message(
+    parts: Parts, telegram: Telegram, order: str
+) -> None:
+    """Through the emulator, whose sends take a while: the supergroup's own send is still in flight
+    when the group's answer names it as the new id."""
+    telegram.state.add_chat(GROUP.chat_id, "group")
+    telegram.state.add_chat(SUPERGROUP_ID, "supergroup")
+    telegram.faults.migrations[GROUP.chat_id] = SUPERGROUP_ID
+    telegram.faults.send_delay = 0.2
+    supergroup = Subscriber(SUPERGROUP_ID, "supergroup")
+    await parts.store.subscribe(SUPERGROUP_ID, "supergroup")  # subscribed again after the upgrade
+    chunk = [GROUP, supergroup] if order == "group-first" else [supergroup, GROUP]
+    async with emulated_bot(telegram) as bot:
+        outcomes = await parts.sender.send_chunk(bot, job(), chunk)
+    assert outcomes[Outcome.MIGRATED] == [GROUP]
+    assert received(telegram.state) == {SUPERGROUP_ID: 1}
+
+
+@asynccontextmanager
+async def emulated_bot(telegram: Telegram) -> AsyncIterator[Bot]:
+    settings = TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(telegram.base_url))
+    bot = create_bot(settings, SecretRedactor([]))
+    try:
+        yield bot
+    finally:
+        await bot.session.close()
+
+
+async def test_release_hands_unsent_chats_and_the_tick_over(parts: Parts, bot: MockedBot) -> None:
+    bot.session.prepare(GROUP.chat_id, *[NetworkDown()] * TRANSIENT_ATTEMPTS)
+    assert await parts.ledger.claim_tick("health", TICK, "fan-out-task")
+    outcomes = await parts.sender.send_chunk(bot, job(), [ALICE, GROUP])
+    assert outcomes == {Outcome.SENT: [ALICE], Outcome.RETRY: [GROUP]}
+    assert not await claimable_by_another_task(parts, GROUP.chat_id)
+    await parts.sender.release(TICK, OWNER, outcomes[Outcome.RETRY])
+    assert await parts.ledger.claim_tick("health", TICK, "later-fan-out"), "the tick may run again"
+    assert await claimable_by_another_task(parts, GROUP.chat_id), "a later chunk may send it"
+    assert not await claimable_by_another_task(parts, ALICE.chat_id), "the sent chat stays sent"
+
+
+async def test_release_leaves_other_tasks_claims(parts: Parts) -> None:
+    assert await parts.ledger.claim_chat(TICK, ALICE.chat_id, "delivery-task-2")
+    assert await parts.ledger.release_chats(TICK, [ALICE.chat_id, GROUP.chat_id], OWNER) == 0
+    assert not await parts.ledger.claim_chat(TICK, ALICE.chat_id, OWNER)
+
+
+async def test_release_of_a_tick_matches_it_literally(parts: Parts) -> None:
+    for tick in ("manual-[1]", "manual-11"):
+        assert await parts.ledger.claim_tick("health", tick, "fan-out-task")
+    assert await parts.ledger.release_tick("manual-[1]") == 1
+    assert not await parts.ledger.claim_tick("health", "manual-11", "another-fan-out")
