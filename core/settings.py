@@ -9,10 +9,8 @@ from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.setting_checks import check_crontab, check_redis_url_parts
-from core.settings_loader import ConfigurationError
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
-WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 # Docker/compose secrets: a file named like the variable (`/run/secrets/telegram_bot_token`) holds its value
@@ -20,7 +18,7 @@ WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 SECRETS_DIR = Path("/run/secrets")
 
 
-def _config(prefix: str) -> SettingsConfigDict:
+def settings_config(prefix: str) -> SettingsConfigDict:
     return SettingsConfigDict(
         env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore",
         env_ignore_empty=True,  # `TELEGRAM_BOT_TOKEN=` (as in .env.example) is unset, not an empty token
@@ -31,7 +29,7 @@ def _config(prefix: str) -> SettingsConfigDict:
 class RedisSettings(BaseSettings):
     """`REDIS_*`: the Redis server used as Celery broker, result backend and project store."""
 
-    model_config = _config("REDIS_")
+    model_config = settings_config("REDIS_")
 
     url: SecretStr
     socket_timeout: float = Field(default=3.0, gt=0)
@@ -52,7 +50,7 @@ class RedisSettings(BaseSettings):
 class TelegramSettings(BaseSettings):
     """`TELEGRAM_*`: how the bot and the workers reach the Bot API."""
 
-    model_config = _config("TELEGRAM_")
+    model_config = settings_config("TELEGRAM_")
 
     bot_token: SecretStr
     api_base_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
@@ -73,7 +71,7 @@ class TelegramSettings(BaseSettings):
 class LogSettings(BaseSettings):
     """`LOG_*`: structured logging."""
 
-    model_config = _config("LOG_")
+    model_config = settings_config("LOG_")
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["console", "json"] = "console"
@@ -87,7 +85,7 @@ class LogSettings(BaseSettings):
 class CelerySettings(BaseSettings):
     """`CELERY_*`: the reliability knobs of the Celery app (seconds unless named otherwise)."""
 
-    model_config = _config("CELERY_")
+    model_config = settings_config("CELERY_")
 
     visibility_timeout: int = Field(default=3600, ge=60)
     task_soft_time_limit: int = Field(default=240, gt=0)
@@ -107,7 +105,7 @@ class CelerySettings(BaseSettings):
 class BotSettings(BaseSettings):
     """`BOT_*`: how the bot front-end waits for the workers."""
 
-    model_config = _config("BOT_")
+    model_config = settings_config("BOT_")
 
     task_timeout: float = Field(default=10.0, gt=0)
     dispatch_timeout: float = Field(default=3.0, gt=0)
@@ -124,7 +122,7 @@ class BotSettings(BaseSettings):
 class DeliverySettings(BaseSettings):
     """`DELIVERY_*`: Telegram's flood limits, held across all worker processes together."""
 
-    model_config = _config("DELIVERY_")
+    model_config = settings_config("DELIVERY_")
 
     global_per_second: float = Field(default=30, gt=0)
     chat_per_second: float = Field(default=1, gt=0)
@@ -138,7 +136,7 @@ class DeliverySettings(BaseSettings):
 class NotificationSettings(BaseSettings):
     """`NOTIFICATIONS_*`: the scheduled chat notification (a health report by default)."""
 
-    model_config = _config("NOTIFICATIONS_")
+    model_config = settings_config("NOTIFICATIONS_")
 
     enabled: bool = True
     schedule: str = "300"
@@ -165,53 +163,3 @@ class NotificationSettings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("is not a known IANA time zone (e.g. UTC, Europe/Berlin)") from None
         return value
-
-
-class WebhookSettings(BaseSettings):
-    """`WEBHOOK_*`: webhook mode (`BOT_MODE=webhook`): where a replica listens, what Telegram is told."""
-
-    model_config = _config("WEBHOOK_")
-
-    host: str = "0.0.0.0"  # noqa: S104  # a replica listens behind the proxy, in its container
-    port: int = Field(default=8080, ge=1, le=65535)
-    path: str = "/telegram/webhook"
-    url: AnyHttpUrl | None = None  # the public address `python -m bot webhook set` registers
-    secret: SecretStr | None = None
-    max_connections: int = Field(default=40, ge=1, le=100)  # Telegram's, over all replicas
-    claim_ttl: int = Field(default=86_400, ge=60)  # Telegram keeps an undelivered update for 24 h
-    claim_lease: float = Field(default=120.0, gt=0)  # a claim whose replica died frees up after this
-    shutdown_timeout: float = Field(default=25.0, gt=0)
-
-    @field_validator("url", "secret", mode="before")
-    @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        return None if value == "" else value
-
-    @field_validator("secret")
-    @classmethod
-    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not WEBHOOK_SECRET_PATTERN.match(value.get_secret_value()):
-            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
-        return value
-
-    @field_validator("path")
-    @classmethod
-    def _absolute_path(cls, value: str) -> str:
-        if not value.startswith("/"):
-            raise ValueError("must start with /")
-        return value
-
-    def secret_token(self) -> str:
-        """The secret, required in webhook mode: a missing one is a one-line configuration error."""
-        if self.secret is None:
-            raise ConfigurationError(
-                "configuration error: WEBHOOK_SECRET is required when BOT_MODE=webhook (see .env.example)"
-            )
-        return self.secret.get_secret_value()
-
-    def public_url(self) -> str:
-        if self.url is None:
-            raise ConfigurationError(
-                "configuration error: WEBHOOK_URL is required to register the webhook (see .env.example)"
-            )
-        return str(self.url)

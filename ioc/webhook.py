@@ -8,8 +8,9 @@ from bot.webhook.cli import WebhookCommands
 from bot.webhook.handler import ClaimingRequestHandler
 from bot.webhook.server import WebhookServer
 from core.redaction import SecretRedactor
-from core.settings import BotSettings, WebhookSettings
+from core.settings import BotSettings
 from core.settings_loader import load_settings
+from core.webhook_settings import WebhookSettings
 from ioc.common import SINGLETON, wired
 
 

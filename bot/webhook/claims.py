@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from redis.asyncio import Redis
 
-from core.settings import WebhookSettings
+from core.webhook_settings import WebhookSettings
 
 KEY_PREFIX = "bot:update:"
 IN_FLIGHT, DONE = b"in-flight", b"done"

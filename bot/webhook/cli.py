@@ -6,7 +6,7 @@ import json
 
 from aiogram import Bot, Dispatcher
 
-from core.settings import WebhookSettings
+from core.webhook_settings import WebhookSettings
 
 PROG = "python -m bot webhook"
 

@@ -6,8 +6,8 @@ from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
 from bot.webhook.cli import WebhookCommands, parse_args
 from bot.webhook.server import WebhookServer
-from core.settings import WebhookSettings
 from core.settings_loader import ConfigurationError
+from core.webhook_settings import WebhookSettings
 from ioc.bot import build_bot_container
 from ioc.common import SETTINGS, configure_process
 from ioc.webhook import add_webhook

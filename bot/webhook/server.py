@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot.webhook.claims import UpdateClaims
 from bot.webhook.handler import STORE_ERRORS, ClaimingRequestHandler
-from core.settings import WebhookSettings
+from core.webhook_settings import WebhookSettings
 
 log = structlog.get_logger(__name__)
 READY_CHECK_TIMEOUT = 2.0

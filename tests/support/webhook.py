@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from bot.webhook.claims import UpdateClaims
 from bot.webhook.handler import SECRET_HEADER, ClaimingRequestHandler
 from bot.webhook.server import WebhookServer
-from core.settings import WebhookSettings
+from core.webhook_settings import WebhookSettings
 from ioc.webhook import add_webhook
 from tests.support.containers import make_container
 

@@ -3,8 +3,8 @@
 import pytest
 from pydantic import SecretStr
 
-from core.settings import WebhookSettings
 from core.settings_loader import ConfigurationError, load_settings
+from core.webhook_settings import WebhookSettings
 from tests.support.processes import ROOT
 
 
