@@ -31,9 +31,20 @@ def sandbox_bot_polls(chat_page: str) -> bool:
         return False
 
 
+def answers_200(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310  # a local address
+            return bool(response.status == 200)
+    except (OSError, ValueError):
+        return False
+
+
 class Readiness:
-    def __init__(self, supervisor: Supervisor, redis_url: str, chat_page: str | None) -> None:
+    def __init__(
+        self, supervisor: Supervisor, redis_url: str, chat_page: str | None, webhook_ready: str | None = None
+    ) -> None:
         self.supervisor = supervisor
+        self.webhook_ready = webhook_ready  # the webhook replica's /readyz, in BOT_MODE=webhook
         self.redis_url = redis_url
         self.chat_page = chat_page
         self.bot_logged_polling = False
@@ -48,6 +59,9 @@ class Readiness:
         bot: Callable[[], bool] = lambda: self.bot_logged_polling  # noqa: E731
         if self.chat_page is not None:
             bot = lambda: sandbox_bot_polls(self.chat_page or "")  # noqa: E731
+        if self.webhook_ready is not None:
+            serves, url = bot, self.webhook_ready
+            bot = lambda: serves() and answers_200(url)  # noqa: E731
         return {"redis": lambda: redis_answers(self.redis_url), "worker": self._worker_answers, "bot": bot}
 
     def message(self) -> str:

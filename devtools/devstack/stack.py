@@ -109,7 +109,9 @@ def supervise(stack: Stack, lock: DevLock) -> int:
     supervisor = Supervisor()
     for name, command in stack.processes.items():
         supervisor.add_process(name, f"exec {shlex.join(command)}", env=stack.env)
-    Readiness(supervisor, stack.env["REDIS_URL"], stack.chat_page)
+    webhook = stack.env.get("WEBHOOK_PORT") if stack.env.get("BOT_MODE") == "webhook" else None
+    webhook_ready = f"http://127.0.0.1:{webhook}/readyz" if webhook else None
+    Readiness(supervisor, stack.env["REDIS_URL"], stack.chat_page, webhook_ready)
     supervisor.handle_signals()  # once it has them all: a stop then waits until they have all started
     redis = RedisServer(stack.redis, stack.env, supervisor, lock.fd) if stack.redis else None
     if redis is not None:
