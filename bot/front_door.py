@@ -3,7 +3,8 @@
     router.message.register(handler, Command("ping"),
                             flags={"rate_limit": RateLimit(3, 5.0), "task": registry.ping})
 
-`rate_limit` throttles a user per command (shared through Redis by every bot process); `task` names
+`rate_limit` throttles a user per command, in every chat together (shared through Redis by every bot
+process); `task` names
 the Celery task the handler waits for, whose queue, if deeper than BOT_QUEUE_MAX_DEPTH, gets the
 "busy" reply at once. Both are decided in one Redis round trip; handlers without them cost nothing.
 """
@@ -45,7 +46,7 @@ class FrontDoorMiddleware(BaseMiddleware):
         command = data["handler"].callback.__qualname__
         user = event.from_user.id if event.from_user else 0
         token = str(data["event_update"].update_id)
-        admission = await self._admit(command, f"{event.chat.id}:{user}", limit, task, token)
+        admission = await self._admit(command, str(user), limit, task, token)
         if admission.verdict is not Verdict.ADMITTED:
             return await self._refuse(event, command, admission.verdict)
         try:

@@ -85,9 +85,12 @@ class EmulatorState:
             "username": self.bot_username,
         }
 
-    def human_user(self) -> dict[str, Any]:
+    def human_user(self, chat_id: int | None = None) -> dict[str, Any]:
+        """The person writing: in a private chat, as in Telegram, the chat's id is the person's id (so
+        private chats are distinct people); in groups, the sandbox's one person."""
+        private = chat_id is not None and chat_id in self.chats and self.chats[chat_id].type == "private"
         return {
-            "id": self.user_id,
+            "id": chat_id if private else self.user_id,
             "is_bot": False,
             "first_name": "You",
             "username": "sandbox_user",
@@ -130,7 +133,7 @@ class EmulatorState:
         return [m for m in self.messages.get(chat_id, []) if m.from_bot]
 
     def message_to_api(self, message: ChatMessage) -> dict[str, Any]:
-        sender = self.bot_user() if message.from_bot else self.human_user()
+        sender = self.bot_user() if message.from_bot else self.human_user(message.chat_id)
         return {
             "message_id": message.message_id,
             "date": message.date,

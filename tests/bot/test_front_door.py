@@ -24,7 +24,7 @@ from tests.support.waiting import async_wait_for
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
 PONG = re.compile(r"pong — \d+ ms")
-PING_CALLS = f"{KEY_PREFIX}:PingCommandController.ping:{{chat}}:{{user}}:calls"
+PING_CALLS = f"{KEY_PREFIX}:PingCommandController.ping:{{user}}:calls"
 BURST_FIRST_CHAT = 700_000
 COMMANDS: dict[str, Callable[[str], bool]] = {
     "/ping": lambda text: PONG.fullmatch(text) is not None,
@@ -68,7 +68,7 @@ async def test_one_flooding_user_gets_one_notice_and_a_handful_of_tasks(
 ) -> None:
     flooder, other = 710_001, 710_002
     container = make_container(redis_server.url, telegram.base_url, task_timeout=10)
-    calls_key = PING_CALLS.format(chat=flooder, user=telegram.state.user_id)
+    calls_key = PING_CALLS.format(user=flooder)  # a private chat's id is its person's
     async with bounded_polling(container, telegram.state):
         for _ in range(300):
             await telegram.state.user_says(flooder, "/ping")
@@ -95,13 +95,34 @@ async def test_two_replicas_share_the_throttle_through_redis(redis_server: Redis
             for _ in range(10):
                 await first.user_says(chat, "/ping")
                 await second.user_says(chat, "/ping")
-            calls_key = PING_CALLS.format(chat=chat, user=first.user_id)
+            calls_key = PING_CALLS.format(user=chat)
             await async_wait_for(
                 lambda: int(redis_server.client.get(calls_key) or 0) == 20, 30, "20 admissions"
             )
             lock = calls_key.replace(":calls", ":in-flight")
             await async_wait_for(lambda: not redis_server.client.exists(lock), 15, "the admitted pings done")
     both = replies(first, chat) + replies(second, chat)
+    assert both.count(SLOW_DOWN) == 1, both
+    assert 1 <= sum(PONG.fullmatch(text) is not None for text in both) <= 3, both
+
+
+async def test_one_user_is_throttled_across_the_groups_they_write_in(
+    redis_server: RedisServer, telegram: Telegram
+) -> None:
+    """Per (user, command), whatever the chat: the sandbox's person floods two groups at once."""
+    groups = [-730_001, -730_002]
+    for group in groups:
+        telegram.state.add_chat(group, "group")
+    container = make_container(redis_server.url, telegram.base_url, task_timeout=10)
+    calls_key = PING_CALLS.format(user=telegram.state.user_id)
+    async with bounded_polling(container, telegram.state):
+        for _ in range(10):
+            for group in groups:
+                await telegram.state.user_says(group, "/ping")
+        await async_wait_for(lambda: int(redis_server.client.get(calls_key) or 0) == 20, 30, "20 admissions")
+        lock = calls_key.replace(":calls", ":in-flight")
+        await async_wait_for(lambda: not redis_server.client.exists(lock), 15, "the admitted pings done")
+    both = [text for group in groups for text in replies(telegram.state, group)]
     assert both.count(SLOW_DOWN) == 1, both
     assert 1 <= sum(PONG.fullmatch(text) is not None for text in both) <= 3, both
 

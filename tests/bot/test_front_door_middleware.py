@@ -77,7 +77,7 @@ async def test_an_admitted_ping_runs_and_releases_its_lock() -> None:
     [reply] = await replies("/ping", throttle, caller)
     assert reply.startswith("pong — ")
     assert caller.calls == 1
-    assert throttle.asked == [("PingCommandController.ping:7:42", PING_LIMIT, "celery", "31")]
+    assert throttle.asked == [("PingCommandController.ping:42", PING_LIMIT, "celery", "31")]
     assert throttle.released == [(LOCK, "31")]
 
 
@@ -102,7 +102,7 @@ async def test_limited_commands_without_a_task_are_not_queue_guarded() -> None:
     throttle = ScriptedThrottle(Verdict.THROTTLED_NOTIFY)
     assert await replies("/status", throttle, CountingCaller()) == [SLOW_DOWN]
     [(subject, limit, queue, _)] = throttle.asked
-    assert (subject, queue) == ("SubscriptionCommandController.status:7:42", None)
+    assert (subject, queue) == ("SubscriptionCommandController.status:42", None)
     assert limit is not None
 
 
