@@ -58,8 +58,19 @@ class RawCelery:
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._burst)
 
     def close(self) -> None:
+        self._thread.submit(self._forget_results).result()
         self._thread.shutdown()
         self._app.close()
+
+    def _forget_results(self) -> None:
+        """An AsyncResult collected later unsubscribes from its channel, and at interpreter exit Redis is
+        gone (Celery then retries it for 20 s, printing errors): the run is over, forget them all now.
+        In the calling thread: `app.backend` is one per thread."""
+        consumer = getattr(self._app.backend, "result_consumer", None)  # Redis's: it subscribes
+        if consumer is None:
+            return
+        consumer.stop()
+        consumer.subscribed_to.clear()
 
     def _timed_call(self) -> float:
         cpu, started = time.thread_time(), time.perf_counter()
