@@ -3,7 +3,7 @@ command controllers. No task bodies: the bot publishes by name through the regis
 
 import punq
 from aiogram import Bot, Dispatcher
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 
 from bot.celery_client.caller import TaskCaller
 from bot.celery_client.publisher import AsyncTaskPublisher
@@ -20,27 +20,13 @@ from core.limiter import TelegramRateLimiter
 from core.redaction import SecretRedactor
 from core.settings import BotSettings, DeliverySettings, RedisSettings, TelegramSettings
 from core.telegram import create_bot
-from ioc.common import SINGLETON, build_common_container, dependencies, wired
+from ioc.common import SINGLETON, async_redis, build_common_container, dependencies, wired
 
 
 def _bot_redis(settings: RedisSettings, bot: BotSettings) -> Redis:
     """The common pool's settings, but an update waits for a free connection as long as it may wait
     for Redis at all (BOT_DISPATCH_TIMEOUT): a burst waits its turn instead of failing."""
-    url = settings.url.get_secret_value()
-    # Plain TCP only: rediss:// and unix:// keep the connection classes redis-py picks for them.
-    plain = {"connection_class": TimelyConnection} if url.startswith("redis://") else {}
-    pool = BlockingConnectionPool.from_url(
-        url,
-        max_connections=settings.max_connections,
-        timeout=bot.dispatch_timeout,
-        **plain,
-        socket_timeout=settings.socket_timeout,
-        socket_connect_timeout=settings.socket_connect_timeout,
-        socket_keepalive=True,
-        health_check_interval=settings.health_check_interval,
-        retry_on_timeout=True,
-    )
-    return Redis(connection_pool=pool)
+    return async_redis(settings, wait=bot.dispatch_timeout, connection_class=TimelyConnection)
 
 
 def _reply_limiter(redis: Redis, settings: DeliverySettings) -> TelegramRateLimiter:

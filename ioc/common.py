@@ -13,7 +13,7 @@ import punq
 from celery import Celery
 from celery.signals import setup_logging
 from pydantic_settings import BaseSettings
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import BlockingConnectionPool, Connection, Redis
 
 from core.logging import configure_logging
 from core.redaction import SecretRedactor
@@ -66,12 +66,19 @@ def _redactor(redis: RedisSettings) -> SecretRedactor:
     return SecretRedactor([redis.url.get_secret_value()])
 
 
-def _async_redis(settings: RedisSettings) -> Redis:
-    """A bounded pool: a burst of commands waits for a free connection instead of opening hundreds."""
+def async_redis(
+    settings: RedisSettings, *, wait: float, connection_class: type[Connection] | None = None
+) -> Redis:
+    """A bounded pool: a burst of commands waits (up to `wait` seconds) for a free connection instead
+    of opening hundreds. `connection_class` replaces redis-py's for plain TCP (redis://) only:
+    rediss:// and unix:// keep the classes redis-py picks for them."""
+    url = settings.url.get_secret_value()
+    plain = {"connection_class": connection_class} if connection_class and url.startswith("redis://") else {}
     pool = BlockingConnectionPool.from_url(
-        settings.url.get_secret_value(),
+        url,
         max_connections=settings.max_connections,
-        timeout=settings.socket_connect_timeout,
+        timeout=wait,
+        **plain,
         socket_timeout=settings.socket_timeout,
         socket_connect_timeout=settings.socket_connect_timeout,
         socket_keepalive=True,
@@ -79,6 +86,10 @@ def _async_redis(settings: RedisSettings) -> Redis:
         retry_on_timeout=True,
     )
     return Redis(connection_pool=pool)
+
+
+def _async_redis(settings: RedisSettings) -> Redis:
+    return async_redis(settings, wait=settings.socket_connect_timeout)
 
 
 def build_common_container() -> punq.Container:

@@ -4,17 +4,21 @@ fan-out on its stale connections; a hang (SIGSTOP, then SIGCONT) mid-chunk. Its 
 append-only persistence as in production, so queues and unacked messages survive a restart."""
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
 
+from bot.controllers.errors import BUSY, NOT_RESPONDING
 from tasks.contracts import PingResult
 from tasks.registry import TasksRegistry
+from tests.support.chat import ChatClient
 from tests.support.containers import make_container
 from tests.support.logs import events
 from tests.support.notifications import fan_out, received, subscribe_chats
+from tests.support.polling import polling
 from tests.support.processes import CeleryBeat, CeleryWorker
 from tests.support.restartable_redis import RestartableRedis
 from tests.support.telegram import Telegram
@@ -23,6 +27,7 @@ from tests.support.workers import alive, wait_ready
 
 pytestmark = pytest.mark.faults
 CONCURRENCY = 2  # sends in flight per chunk: the most that may repeat after a fault mid-chunk
+PONG = re.compile(r"pong — \d+ ms")
 BEAT_SCHEDULE = {"NOTIFICATIONS_SCHEDULE": "1"}  # beat and workers share it (the tick grid); only the
 # last test starts a beat, the others name their ticks
 
@@ -91,6 +96,27 @@ async def test_worker_survives_redis_restart_mid_chunk(rig: Rig, telegram: Teleg
     await async_wait_for(lambda: rig.settled("restart"), 60, "the interrupted chunk to complete")
     assert_each_chat_got_it(telegram, chats)
     assert "unacked_message_restored" in rig.worker.log()
+
+
+async def test_the_polling_bot_answers_ping_again_after_a_restart(rig: Rig, telegram: Telegram) -> None:
+    """The bot's own Redis clients (publisher, result subscription, throttle) reconnect by themselves:
+    during the outage /ping gets the "busy" or "not responding" reply, after it a pong within 10 s."""
+    container = make_container(rig.server.url, telegram.base_url, task_timeout=5)
+    async with polling(container, telegram.state):
+        chat = ChatClient(telegram.state, 8100)
+        assert PONG.fullmatch((await chat.reply_to("/ping")).text)
+        rig.server.terminate()
+        assert (await chat.reply_to("/ping")).text in {BUSY, NOT_RESPONDING}
+        rig.server.start()
+        back = time.monotonic()
+
+        async def pong_again() -> bool:
+            # A new person each time: a refused or throttled /ping must not hide the answer.
+            fresh = ChatClient(telegram.state, 8101 + int((time.monotonic() - back) * 10))
+            return bool(PONG.fullmatch((await fresh.reply_to("/ping", timeout=6)).text))
+
+        while not await pong_again():
+            assert time.monotonic() - back < 10, "no pong within 10 s of Redis returning"
 
 
 async def test_first_fan_out_after_a_restart_completes(rig: Rig, telegram: Telegram) -> None:

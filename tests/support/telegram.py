@@ -4,6 +4,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from aiogram import Bot
+from pydantic import AnyHttpUrl, SecretStr
+
+from core.redaction import SecretRedactor
+from core.settings import TelegramSettings
+from core.telegram import create_bot
 from devtools.emulator.faults import Faults
 from devtools.emulator.server import start_emulator
 from devtools.emulator.state import EmulatorState
@@ -28,3 +34,14 @@ async def serving(state: EmulatorState, faults: Faults | None = None) -> AsyncIt
         yield running.base_url
     finally:
         await running.stop()
+
+
+@asynccontextmanager
+async def emulated_bot(telegram: Telegram) -> AsyncIterator[Bot]:
+    """The product's Bot (core.telegram.create_bot) talking to the emulator, closed afterwards."""
+    settings = TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(telegram.base_url))
+    bot = create_bot(settings, SecretRedactor([]))
+    try:
+        yield bot
+    finally:
+        await bot.session.close()

@@ -6,17 +6,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramConflictError
 from aiohttp import web
-from pydantic import AnyHttpUrl, SecretStr
 
-from core.redaction import SecretRedactor
-from core.settings import TelegramSettings
-from core.telegram import create_bot
 from devtools.ports import free_port
 from tests.support.chat import ChatClient
-from tests.support.telegram import TEST_TOKEN, Telegram
+from tests.support.telegram import Telegram, emulated_bot
 from tests.support.waiting import async_wait_for
 
 SECRET = "emulator-webhook_secret"
@@ -53,19 +48,9 @@ async def listening(receiver: Receiver) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-@asynccontextmanager
-async def aiogram_bot(telegram: Telegram) -> AsyncIterator[Bot]:
-    settings = TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(telegram.base_url))
-    bot = create_bot(settings, SecretRedactor([]))
-    try:
-        yield bot
-    finally:
-        await bot.session.close()
-
-
 async def test_updates_arrive_with_the_secret_retried_and_in_order_per_chat(telegram: Telegram) -> None:
     receiver = Receiver(failures=3)
-    async with listening(receiver) as url, aiogram_bot(telegram) as bot:
+    async with listening(receiver) as url, emulated_bot(telegram) as bot:
         assert await bot.set_webhook(url=url, secret_token=SECRET, max_connections=4)
         first, second = ChatClient(telegram.state, 7001), ChatClient(telegram.state, 7002)
         for n in range(3):
@@ -83,7 +68,7 @@ async def test_updates_arrive_with_the_secret_retried_and_in_order_per_chat(tele
 
 async def test_get_updates_is_a_conflict_while_a_webhook_is_set(telegram: Telegram) -> None:
     unreachable = f"http://127.0.0.1:{free_port()}/hook"
-    async with aiogram_bot(telegram) as bot:
+    async with emulated_bot(telegram) as bot:
         await bot.set_webhook(url=unreachable, secret_token=SECRET)
         await ChatClient(telegram.state, 7003).send("/help")
         webhook = telegram.state.webhook
@@ -110,7 +95,7 @@ async def test_get_updates_is_a_conflict_while_a_webhook_is_set(telegram: Telegr
     ],
 )
 async def test_a_bad_webhook_is_a_400(telegram: Telegram, arguments: dict[str, Any], error: str) -> None:
-    async with aiogram_bot(telegram) as bot:
+    async with emulated_bot(telegram) as bot:
         with pytest.raises(TelegramBadRequest, match=error):
             await bot.set_webhook(**{"url": "http://127.0.0.1:1/hook", **arguments})
     assert telegram.state.webhook is None

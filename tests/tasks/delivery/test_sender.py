@@ -4,19 +4,14 @@ import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
-from aiogram import Bot
-from pydantic import AnyHttpUrl, SecretStr
 from redis.asyncio import Redis
 
 from core.limiter import TelegramRateLimiter
-from core.redaction import SecretRedactor
-from core.settings import DeliverySettings, TelegramSettings
+from core.settings import DeliverySettings
 from core.subscriptions import Subscriber, SubscriptionStore
-from core.telegram import create_bot
 from tasks.delivery import sender as sender_module
 from tasks.delivery.job import DeliveryJob
 from tasks.delivery.ledger import DeliveryLedger
@@ -25,7 +20,7 @@ from tasks.delivery.sender import TRANSIENT_ATTEMPTS, ChunkSender
 from tests.support.mocked_bot import ApiError, MockedBot, NetworkDown, RawAnswer, Reply
 from tests.support.notifications import received
 from tests.support.processes import RedisServer
-from tests.support.telegram import TEST_TOKEN, Telegram
+from tests.support.telegram import Telegram, emulated_bot
 from tests.support.waiting import POLL
 
 SETTINGS = DeliverySettings(global_per_second=1000, chat_per_second=1000, group_per_minute=60_000)
@@ -203,16 +198,6 @@ async def test_migrated_group_whose_new_id_is_in_the_chunk_gets_one_message(
         outcomes = await parts.sender.send_chunk(bot, job(), chunk)
     assert outcomes[Outcome.MIGRATED] == [GROUP]
     assert received(telegram.state) == {SUPERGROUP_ID: 1}
-
-
-@asynccontextmanager
-async def emulated_bot(telegram: Telegram) -> AsyncIterator[Bot]:
-    settings = TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(telegram.base_url))
-    bot = create_bot(settings, SecretRedactor([]))
-    try:
-        yield bot
-    finally:
-        await bot.session.close()
 
 
 async def test_release_hands_unsent_chats_and_the_tick_over(parts: Parts, bot: MockedBot) -> None:
