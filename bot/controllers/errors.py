@@ -1,6 +1,11 @@
 import structlog
 from aiogram import Router
-from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Message
 
@@ -53,6 +58,12 @@ class ErrorsController:
 
 
 async def _reply(event: ErrorEvent, text: str) -> None:
+    """The error reply; if Telegram refuses it too, that is logged, not raised: an exception out of an
+    error handler would fail the update again (in webhook mode, Telegram would redeliver it)."""
     message: Message | None = event.update.message
-    if message is not None:
+    if message is None:
+        return
+    try:
         await message.answer(text)
+    except (TelegramAPIError, TelegramNetworkError) as exc:
+        log.warning("error_reply_failed", chat_id=message.chat.id, error=type(exc).__name__)

@@ -90,3 +90,14 @@ async def test_no_error_reply_goes_into_a_chat_that_refused_the_reply(refusal: A
         await dispatcher_with(StubCaller()).feed_update(bot, update("/help"))
     assert [request.text for request in bot.session.requests_to(7)] == [help_text()]  # and nothing more
     assert [line["event"] for line in logged] == [event]
+
+
+async def test_an_error_reply_telegram_refuses_is_logged_not_raised() -> None:
+    """Else the update fails again (in webhook mode Telegram redelivers it, and the same refusal repeats)."""
+    bot = MockedBot()
+    bot.session.prepare(7, ApiError(400, "Bad Request: chat not found"))
+    caller = StubCaller(error=BrokerUnavailableError("ping"))
+    with structlog.testing.capture_logs() as logged:
+        await dispatcher_with(caller).feed_update(bot, update("/ping"))
+    assert [request.text for request in bot.session.requests_to(7)] == [BUSY]
+    assert [line["event"] for line in logged][-1] == "error_reply_failed"
