@@ -2,8 +2,9 @@
 
 One Lua script decides an update in one Redis round trip, so the limits hold across every bot
 process sharing the Redis: is the Celery queue behind the command deeper than allowed (busy), is
-this user over the command's rate, is the previous one still running (throttled; the user is told
-once per flood, not once per dropped update).
+this user over the command's rate, is the previous one still running (throttled). The user is told
+once per flood, not once per dropped update, whether the answer is "busy" or "too fast"; an update that
+already holds the lock (a redelivery of the same update after a restart) is admitted again.
 """
 
 import enum
@@ -16,7 +17,11 @@ KEY_PREFIX = "front-door"
 # KEYS: in-flight, rate window, notice, queue. ARGV: in-flight ms (0: no lock), calls per window
 # (0: no rate), window ms, notice ms, queue depth allowed (-1: no guard), lock token.
 _ADMIT = """
-if tonumber(ARGV[5]) >= 0 and redis.call('LLEN', KEYS[4]) > tonumber(ARGV[5]) then return 3 end
+if tonumber(ARGV[5]) >= 0 and redis.call('LLEN', KEYS[4]) > tonumber(ARGV[5]) then
+  if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[4]) then return 3 end
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+  return 2
+end
 local admitted = true
 if ARGV[2] ~= '0' then
   local calls = redis.call('INCR', KEYS[2])
@@ -25,6 +30,7 @@ if ARGV[2] ~= '0' then
 end
 if admitted and ARGV[1] ~= '0' then
   admitted = redis.call('SET', KEYS[1], ARGV[6], 'NX', 'PX', ARGV[1]) ~= false
+    or redis.call('GET', KEYS[1]) == ARGV[6]
 end
 if admitted then return 0 end
 if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[4]) then return 1 end

@@ -47,3 +47,18 @@ async def test_a_queue_deeper_than_allowed_is_busy(redis: Redis) -> None:
     await redis.rpush("queue", "t3")
     assert (await throttle.admit("ping:1:1", LIMIT, "queue", "b")).verdict is Verdict.BUSY
     assert await redis.get("front-door:ping:1:1:calls") is None  # a busy answer takes no quota
+
+
+async def test_a_deep_queue_is_told_once_per_flood_and_a_redelivered_update_keeps_its_lock(
+    redis: Redis,
+) -> None:
+    throttle = Throttle(redis, lock_ms=60_000, max_depth=0)
+    await redis.rpush("deep", "t1")
+    verdicts = [(await throttle.admit("ping:9", LIMIT, "deep", str(n))).verdict for n in range(3)]
+    assert verdicts == [Verdict.BUSY, Verdict.THROTTLED_SILENT, Verdict.THROTTLED_SILENT]
+    await redis.delete("deep", "front-door:ping:9:notice")
+    first = await throttle.admit("ping:9", LIMIT, "deep", "update-1")
+    assert first.verdict is Verdict.ADMITTED
+    again = await throttle.admit("ping:9", LIMIT, "deep", "update-1")  # the same update, fetched again
+    assert again.verdict is Verdict.ADMITTED
+    assert (await throttle.admit("ping:9", LIMIT, "deep", "update-2")).verdict is Verdict.THROTTLED_NOTIFY
