@@ -21,7 +21,9 @@ from core.settings import TelegramSettings
 
 
 class RedactingAiohttpSession(AiohttpSession):
-    """aiohttp errors quote the request URL, which holds the token: re-raise them redacted."""
+    """aiohttp errors quote the request URL, which holds the token, and a non-JSON answer (a proxy's
+    error page) may quote it too: re-raise them redacted, as the same class (policies tell a 413 from
+    other network errors by it)."""
 
     def __init__(self, redactor: SecretRedactor, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -30,12 +32,16 @@ class RedactingAiohttpSession(AiohttpSession):
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
+        redact = self._redactor.redact
         try:
             return await super().make_request(bot, method, timeout)
         except TelegramNetworkError as exc:
-            message = self._redactor.redact(exc.message)
+            error: Exception = type(exc)(method=method, message=redact(exc.message))
+        except ClientDecodeError as exc:
+            data = redact(exc.data) if isinstance(exc.data, str) else exc.data
+            error = ClientDecodeError(redact(exc.message), exc.original, data)
         # Raised outside the handler: neither __cause__ nor __context__ keeps the original's URL.
-        raise TelegramNetworkError(method=method, message=message)
+        raise error
 
 
 def create_bot(settings: TelegramSettings, redactor: SecretRedactor) -> Bot:

@@ -2,8 +2,10 @@
 not a Bot API each become one line naming the cause, without the token."""
 
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 import pytest
+from aiogram.exceptions import ClientDecodeError, TelegramEntityTooLarge
 from aiohttp import web
 from pydantic import AnyHttpUrl, SecretStr
 
@@ -84,3 +86,39 @@ async def test_a_working_bot_api_passes(telegram: Telegram) -> None:
         assert (await bot.me()).username == telegram.state.bot_username
     finally:
         await bot.session.close()
+
+
+async def test_a_non_json_answer_quoting_the_token_is_raised_redacted(html_server: str) -> None:
+    """The sender's policy logs the first 200 characters of this error: the token must be gone before."""
+    settings = TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(html_server))
+    bot = create_bot(settings, SecretRedactor())
+    try:
+        with pytest.raises(ClientDecodeError) as caught:
+            await bot.get_me()
+    finally:
+        await bot.session.close()
+    assert "<h1>Not Found</h1>" in str(caught.value)
+    assert quote(TEST_TOKEN, safe="") not in str(caught.value)
+    assert TEST_TOKEN not in str(caught.value)
+
+
+async def test_a_413_keeps_its_class_through_the_redacting_session() -> None:
+    """The delivery policy rejects a 413 and retries other network errors: the class must survive."""
+
+    async def too_large(request: web.Request) -> web.Response:
+        body = {"ok": False, "error_code": 413, "description": "Request Entity Too Large"}
+        return web.json_response(body, status=413)
+
+    runner = web.AppRunner(web.Application())
+    runner.app.router.add_route("*", "/{tail:.*}", too_large)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    base_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    settings = TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(base_url))
+    bot = create_bot(settings, SecretRedactor())
+    try:
+        with pytest.raises(TelegramEntityTooLarge):
+            await bot.send_message(chat_id=1, text="x")
+    finally:
+        await bot.session.close()
+        await runner.cleanup()
