@@ -23,8 +23,14 @@ def check_redis_url_parts(url: str) -> None:
 
 
 def check_crontab(expression: str) -> None:
-    """Both readers of the schedule must accept it: Celery's crontab (beat) and cronsim (/status)."""
+    """Both readers of the schedule must accept it, and mean the same: Celery's crontab (beat) and
+    cronsim (/status, tick names). With both day fields restricted Celery wants both to match and cron
+    (cronsim) either, so such an expression is refused rather than read two ways."""
     minute, hour, day_of_month, month, day_of_week = expression.split()
+    if day_of_month != "*" and day_of_week != "*":
+        raise ValueError(
+            "is not a valid crontab here: restrict the day of the month or the day of the week, not both"
+        )
     try:
         crontab(minute, hour, day_of_week, day_of_month, month)
         next(CronSim(expression, datetime.now(UTC)))

@@ -83,6 +83,7 @@ BAD_SETTINGS: list[tuple[dict[str, str | None], str]] = [
     ({"NOTIFICATIONS_SCHEDULE": "61 9 * * *"}, CRONTAB + ": Invalid end range: 61 > 59."),
     ({"NOTIFICATIONS_SCHEDULE": "0 9 31 2 *"}, CRONTAB),  # Celery: 31 February never occurs
     ({"NOTIFICATIONS_SCHEDULE": "0 9 L * *"}, CRONTAB),
+    ({"NOTIFICATIONS_SCHEDULE": "0 9 1 * 1"}, CRONTAB + " here: restrict the day of the month or"),
     ({"NOTIFICATIONS_TIMEZONE": "Mars/Olympus"}, "NOTIFICATIONS_TIMEZONE is not a known IANA time zone"),
     ({"CELERY_TASK_TIME_LIMIT": "4000"}, "CELERY_TASK_TIME_LIMIT must be below CELERY_VISIBILITY_TIMEOUT"),
     ({"DELIVERY_CHUNK_SIZE": "0"}, "DELIVERY_CHUNK_SIZE Input should be greater than or equal to 1"),
