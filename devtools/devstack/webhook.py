@@ -51,5 +51,7 @@ def plan_webhook(stack: "Stack") -> None:
     bot = stack.processes["bot"]
     python = shlex.quote(sys.executable)
     then = f"{python} -m bot webhook set && exec {python} -m bot"
-    stack.processes["bot"] = [*bot[: bot.index("--")], "--", "sh", "-c", then]
+    # Up to the last "--": the waits and the reloader stay in front, only the bot's own command changes.
+    prefix = bot[: len(bot) - bot[::-1].index("--")]
+    stack.processes["bot"] = [*prefix, "sh", "-c", then]
     stack.notes.append(f"webhook: the bot serves {url}, registered with the sandbox (emulator) at start")

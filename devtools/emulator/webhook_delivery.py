@@ -17,10 +17,17 @@ POST_TIMEOUT = 60.0  # Telegram gives a webhook about a minute
 
 
 def chat_of(update: dict[str, Any]) -> int | None:
-    """The chat (or user) an update belongs to: updates of one chat are delivered in order."""
-    payload: dict[str, Any] = next((v for k, v in update.items() if k != "update_id"), {})
-    owner = payload.get("chat") or payload.get("message", {}).get("chat") or payload.get("from") or {}
-    return owner.get("id")
+    """The chat (or user) an update belongs to: updates of one chat are delivered in order. None for an
+    update of no recognisable shape (an injected poison update): it is delivered on its own lane."""
+    payload = next((v for k, v in update.items() if k != "update_id"), None)
+    if not isinstance(payload, dict):
+        return None
+    message = payload.get("message")
+    for owner in (payload.get("chat"), message.get("chat") if isinstance(message, dict) else None):
+        if isinstance(owner, dict) and isinstance(owner.get("id"), int):
+            return int(owner["id"])
+    sender = payload.get("from")
+    return int(sender["id"]) if isinstance(sender, dict) and isinstance(sender.get("id"), int) else None
 
 
 @dataclass

@@ -3,10 +3,28 @@
 import signal
 from pathlib import Path
 
+import pytest
+from pydantic import SecretStr
+
+from devtools.devstack.env import DevSettings
+from devtools.devstack.stack import plan
 from tests.support.devstack import PRIVATE_CHAT, Devstack, api
+from tests.support.processes import RedisServer
 from tests.support.waiting import wait_for
 
 SANDBOX_LINE = r"devstack: sandbox: chat with the bot at (http://127\.0\.0\.1:\d+)/"
+
+
+def test_the_webhook_bot_keeps_its_waits_and_auto_reload(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_server: RedisServer
+) -> None:
+    monkeypatch.setenv("BOT_MODE", "webhook")
+    settings = DevSettings(redis_url=SecretStr(redis_server.url), dev_data_dir=tmp_path)
+    bot = plan(settings).processes["bot"]
+    assert bot[1:4] == ["-m", "devtools.devstack.wait", "--redis"]
+    assert "devtools.devstack.reload" in bot  # a code change restarts the webhook bot too
+    assert bot[-3:-1] == ["sh", "-c"]
+    assert bot[-1].endswith(" -m bot")
 
 
 def test_webhook_mode_sandbox_registers_the_webhook_and_answers(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ class Receiver:
 
     def __init__(self, failures: int) -> None:
         self.failures = failures
-        self.accepted: list[tuple[int, str]] = []  # (chat id, text)
+        self.accepted: list[tuple[int | None, str]] = []  # (chat id, text)
         self.secrets: set[str | None] = set()
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -31,7 +31,11 @@ class Receiver:
         if self.failures > 0:
             self.failures -= 1
             return web.Response(status=500)
-        self.accepted.append((update["message"]["chat"]["id"], update["message"]["text"]))
+        message = update.get("message")
+        if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+            self.accepted.append((message["chat"]["id"], message["text"]))
+        else:
+            self.accepted.append((None, repr(update)))  # of no known shape: a poison update
         return web.json_response({})
 
 
@@ -64,6 +68,17 @@ async def test_updates_arrive_with_the_secret_retried_and_in_order_per_chat(tele
     assert (info.url, info.pending_update_count, info.max_connections) == (url, 0, 4)
     assert info.last_error_message == "Wrong response from the webhook: 500 Internal Server Error"
     assert info.last_error_date is not None
+
+
+async def test_an_update_of_no_known_shape_does_not_stop_the_delivery(telegram: Telegram) -> None:
+    receiver = Receiver(failures=0)
+    async with listening(receiver) as url, emulated_bot(telegram) as bot:
+        assert await bot.set_webhook(url=url, secret_token=SECRET)
+        await telegram.state.inject_update({"message": "not a message"})
+        await ChatClient(telegram.state, 7003).send("after")
+        await async_wait_for(lambda: len(receiver.accepted) == 2, 15, "both deliveries")
+        assert await bot.delete_webhook()  # the delivery loop is alive: it stops cleanly
+    assert (7003, "after") in receiver.accepted
 
 
 async def test_get_updates_is_a_conflict_while_a_webhook_is_set(telegram: Telegram) -> None:
