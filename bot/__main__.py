@@ -19,15 +19,15 @@ from ioc.common import configure_process
 async def _run() -> None:
     container = build_bot_container()
     configure_process(container)
-    if container.resolve(BotSettings).mode == "webhook":
-        await webhook.serve(container)
-        return
-    bot = container.resolve(Bot)
-    dispatcher = container.resolve(Dispatcher)
+    bot, settings = container.resolve(Bot), container.resolve(BotSettings)
     async with bot.session:
-        limit = container.resolve(BotSettings).max_concurrent_updates
+        # A wrong token or an unreachable Bot API: one line at start, in either mode.
         await check_bot_api(bot, container.resolve(TelegramSettings), container.resolve(SecretRedactor))
-        await run_polling(dispatcher, bot, tasks_concurrency_limit=limit)
+        if settings.mode == "webhook":
+            await webhook.serve(container)
+            return
+        limit = settings.max_concurrent_updates
+        await run_polling(container.resolve(Dispatcher), bot, tasks_concurrency_limit=limit)
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ def _bot(
     bot = create_bot(telegram, redactor)
     bot.session.middleware(SkipUnparseableUpdates())
     bot.session.middleware(limits)
-    if settings.heartbeat_file is not None:
+    if settings.heartbeat_file is not None and settings.mode == "polling":  # webhook: GET /readyz
         bot.session.middleware(PollingHeartbeat(settings.heartbeat_file))
     return bot
 

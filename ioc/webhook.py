@@ -21,16 +21,22 @@ def _request_handler(
     settings: WebhookSettings,
     bot_settings: BotSettings,
     claims: UpdateClaims,
-    redactor: SecretRedactor,
 ) -> ClaimingRequestHandler:
     secret = settings.secret_token()  # required here: a one-line configuration error without it
-    redactor.add(secret)
     return ClaimingRequestHandler(dispatcher, bot, secret, claims, bot_settings.max_concurrent_updates)
+
+
+def _webhook_settings(redactor: SecretRedactor) -> WebhookSettings:
+    """Loaded once; the secret joins the redactor at once, for the server and the CLI alike."""
+    settings = load_settings(WebhookSettings)
+    if settings.secret is not None:
+        redactor.add(settings.secret.get_secret_value())
+    return settings
 
 
 def add_webhook(container: punq.Container) -> punq.Container:
     """The bot's container (ioc.bot) with the webhook server, its update claims and the CLI."""
-    container.register(WebhookSettings, factory=lambda: load_settings(WebhookSettings), scope=SINGLETON)
+    container.register(WebhookSettings, factory=wired(container, _webhook_settings), scope=SINGLETON)
     container.register(UpdateClaims, scope=SINGLETON)
     container.register(ClaimingRequestHandler, factory=wired(container, _request_handler), scope=SINGLETON)
     container.register(WebhookServer, scope=SINGLETON)

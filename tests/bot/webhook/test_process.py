@@ -59,6 +59,18 @@ async def test_without_a_secret_webhook_mode_stops_with_one_line(
     )  # fmt: skip
 
 
+async def test_a_wrong_token_stops_webhook_mode_with_one_line(
+    telegram: Telegram, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    wrong = "987654321:WRONG-token-the-emulator-does-not-know_01234"
+    env = {**webhook_env(telegram, redis_server, free_port()), "TELEGRAM_BOT_TOKEN": wrong}
+    code, _, err = await run_bot(env, tmp_path)
+    assert code == 1
+    assert err.strip().startswith("telegram error:"), err
+    assert "\n" not in err.strip()
+    assert wrong not in err
+
+
 async def test_webhook_set_serve_info_delete(
     telegram: Telegram, redis_server: RedisServer, tmp_path: Path
 ) -> None:
