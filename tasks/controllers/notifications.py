@@ -3,9 +3,10 @@ from datetime import UTC, datetime
 import structlog
 from celery import Celery
 
+from core.connection_errors import CONNECTION_ERRORS
 from tasks.contracts import FanOutReport
 from tasks.controllers import running_task
-from tasks.controllers.retrying import CONNECTION_ERRORS, retry_later
+from tasks.controllers.retrying import retry_later
 from tasks.delivery.sender import backoff
 from tasks.notifications.fan_out import FanOut
 from tasks.notifications.health import HealthNotification

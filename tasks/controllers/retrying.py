@@ -11,19 +11,8 @@ from typing import Any, NoReturn
 import structlog
 from celery import Task
 from celery.exceptions import Reject
-from kombu.exceptions import OperationalError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = structlog.get_logger(__name__)
-
-# What "Redis is away" looks like from a task: redis-py's and kombu's connection errors, socket errors.
-CONNECTION_ERRORS: tuple[type[Exception], ...] = (
-    RedisConnectionError,
-    RedisTimeoutError,
-    OperationalError,
-    OSError,
-)
 
 
 def retry_later(task: Task[Any, Any], countdown: float, **options: Any) -> NoReturn:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import structlog
 from aiogram import Bot
 from aiogram.exceptions import TelegramMigrateToChat, TelegramRetryAfter
-from redis.exceptions import RedisError
 
+from core.connection_errors import CONNECTION_ERRORS
 from core.limiter import TelegramRateLimiter
 from core.subscriptions import Subscriber, SubscriptionStore
 from tasks.delivery.job import DeliveryJob
@@ -70,7 +70,7 @@ class ChunkSender:
         try:
             async with asyncio.TaskGroup() as group:
                 running = [(s, group.create_task(one(s))) for s in subscribers]
-        except* (RedisError, OSError) as group:
+        except* CONNECTION_ERRORS as group:
             raise DeliveryInterruptedError(f"Redis failed mid-chunk: {group.exceptions[0]!r}") from None
         outcomes: dict[Outcome, list[Subscriber]] = defaultdict(list)
         for subscriber, task in running:

@@ -157,7 +157,7 @@ async def test_beat_keeps_its_schedule_across_a_restart(
         rig.server.start()
         before = received(telegram.state)[8500]
         await async_wait_for(
-            lambda: received(telegram.state)[8500] >= before + 2, 15, "two ticks after the restart"
+            lambda: received(telegram.state)[8500] >= before + 2, 25, "two ticks after the restart"
         )
         assert beat.process.poll() is None, f"beat exited:\n{beat.log()}"
     finally:
