@@ -120,7 +120,7 @@ METHODS: dict[str, Method] = {
 async def handle_method(request: web.Request) -> web.StreamResponse:
     state, faults = request.app[STATE], request.app[FAULTS]
     method = request.match_info["method"]
-    state.method_calls.append(method)
+    state.method_calls[method] += 1
     breakdown = faults.take_breakdown(method)
     if breakdown is not None:
         return breakdown_response(breakdown, request)

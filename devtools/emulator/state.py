@@ -3,6 +3,7 @@
 import asyncio
 import itertools
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -58,7 +59,7 @@ class EmulatorState:
     chats: dict[int, Chat] = field(default_factory=dict)
     messages: dict[int, list[ChatMessage]] = field(default_factory=dict)
     commands: list[dict[str, str]] = field(default_factory=list)
-    method_calls: list[str] = field(default_factory=list)
+    method_calls: Counter[str] = field(default_factory=Counter)  # calls per Bot API method: bounded
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _update_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))

@@ -107,7 +107,7 @@ async def test_flood_wait_pauses_and_loses_nothing(
     assert set(received(telegram.state).values()) == {1}
     rejected = telegram.faults.counts[429]
     assert rejected >= 1, "ten sends at 300/s against 15/s: the emulator must have refused some"
-    assert telegram.state.method_calls.count("sendMessage") == len(chats) + rejected
+    assert telegram.state.method_calls["sendMessage"] == len(chats) + rejected
     waits = [line for line in events(celery_worker.log(), "telegram_flood_wait") if line["chat_id"] in chats]
     assert [line["retry_after"] for line in waits] == [1] * rejected, "each 429 is one pause, then a retry"
 
