@@ -44,7 +44,10 @@ class FrontDoorMiddleware(BaseMiddleware):
         if (limit is None and task is None) or not isinstance(event, Message):
             return await handler(event, data)
         command = data["handler"].callback.__qualname__
-        user = event.from_user.id if event.from_user else 0
+        # Who sent it: an anonymous group admin or a channel posts as a chat (its from_user is a shared
+        # stand-in), so that chat is the sender; else the user; else the chat.
+        sender = event.sender_chat or event.from_user or event.chat
+        user = sender.id
         token = str(data["event_update"].update_id)
         admission = await self._admit(command, str(user), limit, task, token)
         if admission.verdict is not Verdict.ADMITTED:

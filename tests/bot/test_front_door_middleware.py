@@ -51,16 +51,18 @@ class CountingCaller:
         return {"pong": True}
 
 
-def update(text: str) -> Update:
+def update(text: str, sender_chat: Chat | None = None) -> Update:
     message = Message(
         message_id=1, date=datetime.now(UTC), chat=Chat(id=7, type="private"),
-        from_user=User(id=42, is_bot=False, first_name="Test"), text=text,
+        from_user=User(id=42, is_bot=False, first_name="Test"), text=text, sender_chat=sender_chat,
         entities=[MessageEntity(type="bot_command", offset=0, length=len(text.split(maxsplit=1)[0]))],
     )  # fmt: skip
     return Update(update_id=31, message=message)
 
 
-async def replies(text: str, throttle: ScriptedThrottle, caller: CountingCaller) -> list[str]:
+async def replies(
+    text: str, throttle: ScriptedThrottle, caller: CountingCaller, sender_chat: Chat | None = None
+) -> list[str]:
     container = build_bot_container()
     container.register(RedisSettings, instance=RedisSettings(url=SecretStr("redis://127.0.0.1:1/0")))
     container.register(TelegramSettings, instance=TelegramSettings(bot_token=SecretStr(TEST_TOKEN)))
@@ -68,7 +70,7 @@ async def replies(text: str, throttle: ScriptedThrottle, caller: CountingCaller)
     container.register(Throttle, instance=throttle)
     dispatcher: Dispatcher = container.resolve(Dispatcher)
     bot = MockedBot()
-    await dispatcher.feed_update(bot, update(text))
+    await dispatcher.feed_update(bot, update(text, sender_chat))
     return [sent for _, sent in bot.session.delivered]
 
 
@@ -110,3 +112,10 @@ async def test_a_handler_without_flags_never_reaches_the_throttle() -> None:
     throttle = ScriptedThrottle(Verdict.BUSY)
     assert await replies("/help", throttle, CountingCaller()) == [help_text()]
     assert throttle.asked == []
+
+
+async def test_an_anonymous_admin_is_throttled_as_the_chat_it_posts_as() -> None:
+    """Anonymous group admins all share one stand-in user id: the chat they post as is who they are."""
+    throttle = ScriptedThrottle()
+    await replies("/ping", throttle, CountingCaller(), sender_chat=Chat(id=-100_555, type="supergroup"))
+    assert [asked[0] for asked in throttle.asked] == ["PingCommandController.ping:-100555"]
