@@ -30,7 +30,12 @@ async def run_bot(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str,
         sys.executable, "-m", "bot", *args, env=subprocess_env(env), cwd=cwd,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 60)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        if process.returncode is None:  # timed out (a failing test): no process outlives it
+            process.kill()
+            await process.wait()
     return process.returncode or 0, out.decode(), err.decode()
 
 
