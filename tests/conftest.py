@@ -4,8 +4,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import punq
 import pytest
+import redis
 from aiogram import Dispatcher
 
+from core.subscriptions import SUBSCRIBERS_KEY
 from devtools.emulator.faults import Faults
 from devtools.emulator.state import EmulatorState
 from tasks.registry import TasksRegistry
@@ -63,6 +65,19 @@ def celery_worker(project_env: dict[str, str], redis_server: RedisServer) -> Ite
         yield worker
     finally:
         worker.stop()
+
+
+@pytest.fixture
+def registry(redis_server: RedisServer, telegram: Telegram) -> TasksRegistry:
+    """The task registry, publishing to the session worker's Redis."""
+    return make_container(redis_server.url, telegram.base_url).resolve(TasksRegistry)
+
+
+@pytest.fixture
+def subscribers_redis(redis_server: RedisServer) -> Iterator[redis.Redis]:
+    """The session Redis, its subscriber hash emptied afterwards."""
+    yield redis_server.client
+    redis_server.client.delete(SUBSCRIBERS_KEY)
 
 
 @pytest.fixture

@@ -2,13 +2,11 @@
 JSON, a 500, dropped connections), then recovers: every chat gets the tick exactly once. And a chunk
 that gives up hands its chats over, so running its tick again finishes it."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import redis
 
-from core.subscriptions import SUBSCRIBERS_KEY
 from devtools.emulator.breakdowns import Breakdown
 from tasks.registry import TasksRegistry
 from tests.support.containers import make_container
@@ -27,17 +25,6 @@ CHATS = list(range(8200, 8220))
 BROKEN_ANSWERS_EACH = 15
 
 
-@pytest.fixture
-def registry(redis_server: RedisServer, telegram: Telegram) -> TasksRegistry:
-    return make_container(redis_server.url, telegram.base_url).resolve(TasksRegistry)
-
-
-@pytest.fixture
-def client(redis_server: RedisServer) -> Iterator[redis.Redis]:
-    yield redis_server.client
-    redis_server.client.delete(SUBSCRIBERS_KEY)
-
-
 def final_report(worker: CeleryWorker, tick: str) -> dict[str, Any] | None:
     """The chunk report of `tick` that left nothing to retry."""
     reports = [line for line in events(worker.log(), "chunk_delivered") if line["tick"] == tick]
@@ -45,9 +32,9 @@ def final_report(worker: CeleryWorker, tick: str) -> dict[str, Any] | None:
 
 
 async def test_broken_answers_then_recovery_deliver_each_chat_once(
-    telegram: Telegram, registry: TasksRegistry, client: redis.Redis, celery_worker: CeleryWorker
+    telegram: Telegram, registry: TasksRegistry, subscribers_redis: redis.Redis, celery_worker: CeleryWorker
 ) -> None:
-    subscribe_chats(client, CHATS, state=telegram.state)
+    subscribe_chats(subscribers_redis, CHATS, state=telegram.state)
     for kind in Breakdown:  # one after the other: 15 HTML 502 pages, 15 cut-off JSON bodies, ...
         telegram.faults.break_next(kind, BROKEN_ANSWERS_EACH)
 

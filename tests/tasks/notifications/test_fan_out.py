@@ -1,32 +1,18 @@
 """Fan-out and delivery through a real worker, real Redis and the emulator's failure modes."""
 
-from collections.abc import Iterator
-
 import pytest
 import redis
 
 from core.subscriptions import SUBSCRIBERS_KEY
 from devtools.emulator.flood import FloodLimits
 from tasks.registry import TasksRegistry
-from tests.support.containers import make_container
 from tests.support.logs import events
 from tests.support.notifications import fan_out, received, subscribe_chats
-from tests.support.processes import CeleryWorker, RedisServer
+from tests.support.processes import CeleryWorker
 from tests.support.telegram import Telegram
 from tests.support.waiting import async_wait_for
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
-
-
-@pytest.fixture
-def registry(redis_server: RedisServer, telegram: Telegram) -> TasksRegistry:
-    return make_container(redis_server.url, telegram.base_url).resolve(TasksRegistry)
-
-
-@pytest.fixture
-def client(redis_server: RedisServer) -> Iterator[redis.Redis]:
-    yield redis_server.client
-    redis_server.client.delete(SUBSCRIBERS_KEY)
 
 
 async def wait_all_received(telegram: Telegram, chats: list[int], what: str) -> None:
@@ -34,10 +20,10 @@ async def wait_all_received(telegram: Telegram, chats: list[int], what: str) -> 
 
 
 async def test_each_chat_gets_exactly_one_message_per_tick(
-    telegram: Telegram, registry: TasksRegistry, client: redis.Redis
+    telegram: Telegram, registry: TasksRegistry, subscribers_redis: redis.Redis
 ) -> None:
     privates, groups = list(range(5000, 5230)), [-5001, -5002, -5003]
-    subscribe_chats(client, privates, groups, state=telegram.state)
+    subscribe_chats(subscribers_redis, privates, groups, state=telegram.state)
 
     report = await fan_out(registry, "test-once")
     assert report == {"tick": "test-once", "duplicate": False, "chats": 233, "chunks": 3}
@@ -52,39 +38,39 @@ async def test_each_chat_gets_exactly_one_message_per_tick(
 
 
 async def test_blocked_and_vanished_chats_are_unsubscribed(
-    telegram: Telegram, registry: TasksRegistry, client: redis.Redis
+    telegram: Telegram, registry: TasksRegistry, subscribers_redis: redis.Redis
 ) -> None:
-    subscribe_chats(client, [5301, 5302, 5303], state=telegram.state)
+    subscribe_chats(subscribers_redis, [5301, 5302, 5303], state=telegram.state)
     telegram.faults.blocked.add(5302)
-    client.hset(SUBSCRIBERS_KEY, "5399", "private")  # never existed in Telegram: "chat not found"
+    subscribers_redis.hset(SUBSCRIBERS_KEY, "5399", "private")  # never existed in Telegram: "chat not found"
 
     await fan_out(registry, "test-blocked")
     await wait_all_received(telegram, [5301, 5303], "the reachable chats")
     await async_wait_for(
-        lambda: client.hlen(SUBSCRIBERS_KEY) == 2, 15, "blocked and missing chats to be dropped"
+        lambda: subscribers_redis.hlen(SUBSCRIBERS_KEY) == 2, 15, "blocked and missing chats to be dropped"
     )
-    assert sorted(client.hkeys(SUBSCRIBERS_KEY)) == [b"5301", b"5303"]
+    assert sorted(subscribers_redis.hkeys(SUBSCRIBERS_KEY)) == [b"5301", b"5303"]
     assert telegram.faults.counts[403] == 1
 
 
 async def test_migrated_group_gets_its_message_at_the_new_id(
-    telegram: Telegram, registry: TasksRegistry, client: redis.Redis
+    telegram: Telegram, registry: TasksRegistry, subscribers_redis: redis.Redis
 ) -> None:
-    subscribe_chats(client, [5401], [-5402], state=telegram.state)
+    subscribe_chats(subscribers_redis, [5401], [-5402], state=telegram.state)
     telegram.faults.migrations[-5402] = -1005402
 
     await fan_out(registry, "test-migrate")
     await wait_all_received(telegram, [5401, -1005402], "the migrated supergroup's message")
     assert received(telegram.state) == {5401: 1, -1005402: 1}
-    assert client.hget(SUBSCRIBERS_KEY, "-1005402") == b"supergroup"
-    assert not client.hexists(SUBSCRIBERS_KEY, "-5402")
+    assert subscribers_redis.hget(SUBSCRIBERS_KEY, "-1005402") == b"supergroup"
+    assert not subscribers_redis.hexists(SUBSCRIBERS_KEY, "-5402")
 
 
 async def test_server_errors_are_retried_until_delivered(
-    telegram: Telegram, registry: TasksRegistry, client: redis.Redis
+    telegram: Telegram, registry: TasksRegistry, subscribers_redis: redis.Redis
 ) -> None:
     chats = list(range(5500, 5520))
-    subscribe_chats(client, chats, state=telegram.state)
+    subscribe_chats(subscribers_redis, chats, state=telegram.state)
     telegram.faults.server_errors = 25
 
     await fan_out(registry, "test-5xx")
@@ -94,10 +80,10 @@ async def test_server_errors_are_retried_until_delivered(
 
 
 async def test_flood_wait_pauses_and_loses_nothing(
-    telegram: Telegram, registry: TasksRegistry, client: redis.Redis, celery_worker: CeleryWorker
+    telegram: Telegram, registry: TasksRegistry, subscribers_redis: redis.Redis, celery_worker: CeleryWorker
 ) -> None:
     chats = list(range(5600, 5610))
-    subscribe_chats(client, chats, state=telegram.state)
+    subscribe_chats(subscribers_redis, chats, state=telegram.state)
     # Telegram far stricter than the suite's workers (300/s): after a burst of 3, sends get 429
     # retry_after=1, and every worker pauses a whole second each time (whole seconds, as in Telegram).
     telegram.faults.enforce_flood_limits(FloodLimits(global_per_second=15, slack=0))
