@@ -9,6 +9,12 @@ from aiogram.filters import Command
 from aiogram.types import BotCommand, Message
 from aiogram.utils.text_decorations import html_decoration
 
+from bot.throttling import RateLimit
+
+# Replies that run no task (/start, /help, usage lines, the fallback's hint) are still replies: one user
+# sending them in a loop would draw Telegram's per-chat 429, whose pause every worker then honours.
+CHATTER_LIMIT = RateLimit(calls=5, period=10.0, one_in_flight=False, shared_as="chatter", fail_open=True)
+
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
@@ -30,7 +36,9 @@ class CommandSpec:
         """`handler` for this command; a command that takes no arguments answers its usage line to any.
         `flags` are the handler's (e.g. the front door's `rate_limit` and `task`, bot/front_door.py)."""
         if self.arguments is None:
-            router.message.register(self._answer_usage, Command(self.name, magic=F.args))
+            router.message.register(
+                self._answer_usage, Command(self.name, magic=F.args), flags={"rate_limit": CHATTER_LIMIT}
+            )
         router.message.register(handler, Command(self.name), flags=flags)
 
     def to_bot_command(self) -> BotCommand:

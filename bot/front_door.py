@@ -43,7 +43,7 @@ class FrontDoorMiddleware(BaseMiddleware):
         task: TaskRef[Any, Any] | None = get_flag(data, "task")
         if (limit is None and task is None) or not isinstance(event, Message):
             return await handler(event, data)
-        command = data["handler"].callback.__qualname__
+        command = (limit and limit.shared_as) or data["handler"].callback.__qualname__
         # Who sent it: an anonymous group admin or a channel posts as a chat (its from_user is a shared
         # stand-in), so that chat is the sender; else the user; else the chat.
         sender = event.sender_chat or event.from_user or event.chat
@@ -67,6 +67,8 @@ class FrontDoorMiddleware(BaseMiddleware):
                 return await self._throttle.admit(f"{command}:{who}", limit, queue, token)
         except (TimeoutError, RedisError, OSError) as exc:
             log.warning("admission_failed", command=command, error=repr(exc))
+            if limit is not None and limit.fail_open and task is None:
+                return Admission(Verdict.ADMITTED, None)
             raise BrokerUnavailableError(command) from exc
 
     async def _refuse(self, message: Message, command: str, verdict: Verdict) -> None:

@@ -47,12 +47,17 @@ return 0
 class RateLimit:
     """A handler flag (`flags={"rate_limit": RateLimit(...)}`): per user and command, at most `calls`
     updates per `period` seconds and, with `one_in_flight`, one handled at a time. A throttled user
-    is told once; the notice is not repeated while the flood goes on (`notice_quiet` s of silence)."""
+    is told once; the notice is not repeated while the flood goes on (`notice_quiet` s of silence).
+    `shared_as`: handlers whose limits carry the same name share one count per user (else each
+    handler counts on its own). `fail_open`: for handlers that need no Redis, an unreachable throttle
+    admits instead of answering "busy"."""
 
     calls: int
     period: float
     one_in_flight: bool = True
     notice_quiet: float = 10.0
+    shared_as: str | None = None
+    fail_open: bool = False
 
 
 class Verdict(enum.IntEnum):

@@ -2,6 +2,7 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.types import Message
 
+from bot.commands import CHATTER_LIMIT
 from bot.texts import clean, html
 
 
@@ -12,7 +13,9 @@ class FallbackController:
     """
 
     def register(self, router: Router) -> None:
-        router.message.register(self.hint, F.chat.type == ChatType.PRIVATE)
+        router.message.register(
+            self.hint, F.chat.type == ChatType.PRIVATE, flags={"rate_limit": CHATTER_LIMIT}
+        )
 
     async def hint(self, message: Message) -> None:
         text = message.text or ""

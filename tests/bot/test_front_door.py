@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 
-from bot.commands import help_text
+from bot.commands import CHATTER_LIMIT, help_text
 from bot.controllers.errors import BUSY
 from bot.front_door import SLOW_DOWN
 from bot.throttling import KEY_PREFIX
@@ -84,6 +84,21 @@ async def test_one_flooding_user_gets_one_notice_and_a_handful_of_tasks(
     assert 1 <= flood["pong"] <= 3
     assert set(flood) == {"pong", SLOW_DOWN}
     assert PONG.fullmatch(replies(telegram.state, other)[0])
+
+
+async def test_chatter_without_a_task_is_throttled_too(redis_server: RedisServer, telegram: Telegram) -> None:
+    """/help, /start, usage lines and unknown commands share one limit per user: no 429 for the workers."""
+    flooder = 715_001
+    container = make_container(redis_server.url, telegram.base_url, task_timeout=10)
+    chatter = ["/help", "/start", "/nonsense", "/ping now", "hello"] * 10
+    async with bounded_polling(container, telegram.state):
+        for text in chatter:
+            await telegram.state.user_says(flooder, text)
+        calls_key = f"{KEY_PREFIX}:chatter:{flooder}:calls"
+        await async_wait_for(lambda: int(redis_server.client.get(calls_key) or 0) == 50, 30, "50 admissions")
+    answered = replies(telegram.state, flooder)
+    assert answered.count(SLOW_DOWN) == 1, answered
+    assert len(answered) == 1 + CHATTER_LIMIT.calls, answered  # the 50 come well within one 10 s window
 
 
 async def test_two_replicas_share_the_throttle_through_redis(redis_server: RedisServer) -> None:

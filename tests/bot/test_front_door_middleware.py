@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.celery_client.caller import TaskCaller
-from bot.commands import help_text
+from bot.commands import CHATTER_LIMIT, help_text
 from bot.controllers.errors import BUSY
 from bot.controllers.ping import PING_LIMIT
 from bot.front_door import SLOW_DOWN
@@ -100,6 +100,12 @@ async def test_redis_failing_at_the_door_gets_the_busy_reply() -> None:
     assert caller.calls == 0
 
 
+async def test_redis_failing_at_the_door_still_lets_help_through() -> None:
+    """/help needs no Redis: its limit fails open (CHATTER_LIMIT.fail_open)."""
+    throttle = ScriptedThrottle(error=RedisConnectionError("down"))
+    assert await replies("/help", throttle, CountingCaller()) == [help_text()]
+
+
 async def test_limited_commands_without_a_task_are_not_queue_guarded() -> None:
     throttle = ScriptedThrottle(Verdict.THROTTLED_NOTIFY)
     assert await replies("/status", throttle, CountingCaller()) == [SLOW_DOWN]
@@ -108,10 +114,12 @@ async def test_limited_commands_without_a_task_are_not_queue_guarded() -> None:
     assert limit is not None
 
 
-async def test_a_handler_without_flags_never_reaches_the_throttle() -> None:
-    throttle = ScriptedThrottle(Verdict.BUSY)
-    assert await replies("/help", throttle, CountingCaller()) == [help_text()]
-    assert throttle.asked == []
+@pytest.mark.parametrize("text", ["/help", "/start", "/help me", "/nonsense", "hello"])
+async def test_chatter_shares_one_limit_per_user_and_no_queue_guard(text: str) -> None:
+    throttle = ScriptedThrottle()
+    await replies(text, throttle, CountingCaller())
+    [(subject, limit, queue, _)] = throttle.asked
+    assert (subject, limit, queue) == ("chatter:42", CHATTER_LIMIT, None)
 
 
 async def test_an_anonymous_admin_is_throttled_as_the_chat_it_posts_as() -> None:

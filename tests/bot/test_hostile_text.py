@@ -21,9 +21,11 @@ from bot.celery_client.caller import (
     TaskFailedError,
     WorkersNotRespondingError,
 )
+from bot.throttling import Throttle
 from devtools.emulator.validation import visible_text
 from tests.support.containers import make_container
 from tests.support.databases import database
+from tests.support.front_door import AdmitAll
 from tests.support.fuzz import CHATS, Corpus
 from tests.support.processes import RedisServer
 from tests.support.telegram import Telegram
@@ -57,6 +59,7 @@ def fuzz_bot(redis_server: RedisServer, telegram: Telegram) -> tuple[Dispatcher,
     url, _ = database(redis_server, 10)
     container = make_container(url, telegram.base_url)
     container.register(TaskCaller, instance=RotatingCaller())
+    container.register(Throttle, instance=AdmitAll())  # the corpus's few users would be throttled
     for chat_id, chat_type in CHATS:
         telegram.state.add_chat(chat_id, chat_type)
     return container.resolve(Dispatcher), container.resolve(Bot)
