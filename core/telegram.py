@@ -1,7 +1,9 @@
 """Building aiogram `Bot` objects that talk to the configured Bot API server without leaking the token."""
 
+import asyncio
 from typing import Any
 
+import structlog
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -11,6 +13,8 @@ from aiogram.exceptions import (
     ClientDecodeError,
     TelegramAPIError,
     TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
     TelegramUnauthorizedError,
 )
 from aiogram.methods import TelegramMethod
@@ -18,6 +22,9 @@ from aiogram.methods.base import TelegramType
 
 from core.redaction import SecretRedactor
 from core.settings import TelegramSettings
+
+log = structlog.get_logger(__name__)
+START_ATTEMPTS = 4  # getMe at start: a 5xx or a 429 is tried again, 1 + 2 + 4 s apart
 
 
 class RedactingAiohttpSession(AiohttpSession):
@@ -60,19 +67,37 @@ class BotApiUnavailableError(Exception):
     """The Bot API could not be used at start; the message is one line, safe to print."""
 
 
-async def check_bot_api(bot: Bot, settings: TelegramSettings, redactor: SecretRedactor) -> None:
-    """`getMe` once (aiogram caches the answer): a wrong token or an unreachable server, named."""
+async def check_bot_api(
+    bot: Bot, settings: TelegramSettings, redactor: SecretRedactor, *, first_delay: float = 1.0
+) -> None:
+    """`getMe` (aiogram caches the answer): a wrong token or an unreachable server, named in one line.
+    A server saying "later" (a 5xx, a 429) is asked again a few times first; a refused connection, a DNS
+    failure, a 401 or an answer that is not JSON (a proxy page: its status is not kept) is named at once."""
     where = f"the Bot API at {redactor.redact(settings.api_base)} (TELEGRAM_API_BASE_URL)"
-    try:
-        await bot.me()
-    except TelegramUnauthorizedError:
-        problem = f"{where} refused TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token from @BotFather"
-    except TelegramNetworkError as exc:
-        problem = f"cannot reach {where}: {exc.message}"
-    except TelegramAPIError as exc:
-        problem = f"{where} answered getMe with an error: {exc.message}"
-    except ClientDecodeError:
-        problem = f"{where} does not answer as a Bot API does (not JSON)"
-    else:
-        return
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            await bot.me()
+            return
+        except (TelegramServerError, TelegramRetryAfter) as exc:
+            if attempt == START_ATTEMPTS:
+                problem = _problem(where, exc)
+                break
+            delay = first_delay * 2 ** (attempt - 1)
+            if isinstance(exc, TelegramRetryAfter):
+                delay = max(delay, float(exc.retry_after))
+            log.warning("bot_api_not_ready", attempt=attempt, retry_in=delay, error=type(exc).__name__)
+            await asyncio.sleep(delay)
+        except (TelegramAPIError, ClientDecodeError) as exc:
+            problem = _problem(where, exc)
+            break
     raise BotApiUnavailableError("telegram error: " + redactor.redact(problem).replace("\n", " "))
+
+
+def _problem(where: str, error: Exception) -> str:
+    if isinstance(error, TelegramUnauthorizedError):
+        return f"{where} refused TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token from @BotFather"
+    if isinstance(error, TelegramNetworkError):
+        return f"cannot reach {where}: {error.message}"
+    if isinstance(error, TelegramAPIError):
+        return f"{where} answered getMe with an error: {error.message}"
+    return f"{where} does not answer as a Bot API does (not JSON)"

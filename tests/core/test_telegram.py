@@ -11,7 +11,8 @@ from pydantic import AnyHttpUrl, SecretStr
 
 from core.redaction import SecretRedactor
 from core.settings import TelegramSettings
-from core.telegram import BotApiUnavailableError, check_bot_api, create_bot
+from core.telegram import START_ATTEMPTS, BotApiUnavailableError, check_bot_api, create_bot
+from devtools.emulator.breakdowns import Breakdown
 from devtools.ports import free_port
 from tests.support.telegram import TEST_TOKEN, Telegram
 
@@ -75,6 +76,31 @@ async def test_a_server_that_is_not_a_bot_api_is_named(html_server: str) -> None
         f"telegram error: the Bot API at {html_server} (TELEGRAM_API_BASE_URL) does not answer as a "
         "Bot API does (not JSON)"
     )
+
+
+async def test_a_server_error_at_start_is_asked_again_then_passes(telegram: Telegram) -> None:
+    telegram.faults.break_next(Breakdown.SERVER_ERROR, 2)
+    settings = TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(telegram.base_url))
+    bot = create_bot(settings, SecretRedactor())
+    try:
+        await check_bot_api(bot, settings, SecretRedactor(), first_delay=0.01)
+    finally:
+        await bot.session.close()
+    assert telegram.faults.broken[Breakdown.SERVER_ERROR] == 2
+    assert telegram.state.method_calls["getMe"] == 3  # two broken answers, then the real one
+
+
+async def test_a_server_error_that_lasts_is_named_after_the_attempts(telegram: Telegram) -> None:
+    telegram.faults.break_next(Breakdown.SERVER_ERROR, START_ATTEMPTS)
+    settings = TelegramSettings(bot_token=SecretStr(TEST_TOKEN), api_base_url=AnyHttpUrl(telegram.base_url))
+    bot = create_bot(settings, SecretRedactor())
+    try:
+        with pytest.raises(BotApiUnavailableError) as caught:
+            await check_bot_api(bot, settings, SecretRedactor(), first_delay=0.01)
+    finally:
+        await bot.session.close()
+    assert str(caught.value).endswith("answered getMe with an error: Internal Server Error")
+    assert telegram.faults.broken[Breakdown.SERVER_ERROR] == START_ATTEMPTS
 
 
 async def test_a_working_bot_api_passes(telegram: Telegram) -> None:
