@@ -8,7 +8,8 @@ from pydantic_settings import BaseSettings
 from core.settings import settings_config
 from core.settings_loader import ConfigurationError
 
-WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Telegram allows 1-256 characters; fewer than 16 can be guessed, and could not be redacted from logs.
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 class WebhookSettings(BaseSettings):
@@ -35,7 +36,9 @@ class WebhookSettings(BaseSettings):
     @classmethod
     def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not WEBHOOK_SECRET_PATTERN.match(value.get_secret_value()):
-            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+            raise ValueError(
+                "must be 16-256 characters of A-Z, a-z, 0-9, _ and - (e.g. openssl rand -hex 32)"
+            )
         return value
 
     @field_validator("path")
