@@ -87,7 +87,9 @@ class CelerySettings(BaseSettings):
 
     model_config = settings_config("CELERY_")
 
-    visibility_timeout: int = Field(default=3600, ge=60)
+    # Above the longest retry countdown (300 s, tasks/controllers/delivery.py): a task waiting out a longer
+    # countdown than this is redelivered early, and again and again.
+    visibility_timeout: int = Field(default=3600, ge=600)
     task_soft_time_limit: int = Field(default=240, gt=0)
     task_time_limit: int = Field(default=300, gt=0)
     result_expires: int = Field(default=3600, gt=0)

@@ -19,7 +19,7 @@ from tasks.registry import TasksRegistry
 
 log = structlog.get_logger(__name__)
 DEADLINE_MARGIN = 15.0
-MAX_RETRY_COUNTDOWN = 300.0
+MAX_RETRY_COUNTDOWN = 300.0  # below CELERY_VISIBILITY_TIMEOUT's minimum (600): see core/settings.py
 
 
 class DeliveryController:

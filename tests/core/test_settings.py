@@ -86,6 +86,10 @@ BAD_SETTINGS: list[tuple[dict[str, str | None], str]] = [
     ({"NOTIFICATIONS_SCHEDULE": "0 9 1 * 1"}, CRONTAB + " here: restrict the day of the month or"),
     ({"NOTIFICATIONS_TIMEZONE": "Mars/Olympus"}, "NOTIFICATIONS_TIMEZONE is not a known IANA time zone"),
     ({"CELERY_TASK_TIME_LIMIT": "4000"}, "CELERY_TASK_TIME_LIMIT must be below CELERY_VISIBILITY_TIMEOUT"),
+    (
+        {"CELERY_VISIBILITY_TIMEOUT": "300"},
+        "CELERY_VISIBILITY_TIMEOUT Input should be greater than or equal to 600",
+    ),
     ({"DELIVERY_CHUNK_SIZE": "0"}, "DELIVERY_CHUNK_SIZE Input should be greater than or equal to 1"),
 ]
 WRONG_TOKEN = "987654321:WRONG-token-the-emulator-does-not-know_01234"
