@@ -1,6 +1,7 @@
 """Chats and the messages in them, and how each looks as a Bot API object (aiogram's `Chat`, `Message`)."""
 
 import itertools
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -91,6 +92,32 @@ class ChatMessage:
                 body["caption_entities"] = self.entities
         return body
 
+    def to_api(
+        self, chat: dict[str, Any], sender: dict[str, Any], reply_to: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """The Message object, given its chat, sender and (if a reply) the message it answers."""
+        body = {"message_id": self.message_id, "date": self.date, "chat": chat, "from": sender}
+        body |= self.content_to_api()
+        if self.buttons():
+            body["reply_markup"] = self.reply_markup
+        if self.edit_times:
+            body["edit_date"] = int(self.edit_times[-1])
+        if reply_to is not None:
+            body["reply_to_message"] = reply_to
+        return body
+
+    def edit(self, text: str | None, parse_mode: str | None, **content: Any) -> None:
+        """The text (a media's caption; None: kept) and `content` (e.g. `reply_markup`) replaced."""
+        if text is not None:
+            self.parse_mode = parse_mode
+            if self.media is not None:
+                self.caption = text
+            else:
+                self.text = text
+        for name, value in content.items():
+            setattr(self, name, value)
+        self.edit_times.append(time.time())
+
     def buttons(self) -> list[dict[str, Any]]:
         rows = (self.reply_markup or {}).get("inline_keyboard", [])
         return [button for row in rows for button in row]
@@ -112,3 +139,11 @@ class ChatMessage:
             "reply_markup": self.reply_markup,
             "reply_to": self.reply_to,
         }
+
+
+def command_entities(text: str) -> list[dict[str, Any]] | None:
+    """A leading `/command`'s entity, its length in UTF-16 units as Telegram counts them."""
+    if not text.startswith("/"):
+        return None
+    length = len(text.split(maxsplit=1)[0].encode("utf-16-le", "surrogatepass")) // 2
+    return [{"type": "bot_command", "offset": 0, "length": length}]
