@@ -134,6 +134,7 @@ class ChatMessage:
             "edited": self.edited,
             "kind": self.kind,
             "caption": self.caption,
+            "entities": self.entities,
             "file_name": self.media.file_name if self.media else None,
             "service": sorted(self.service) if self.service else None,
             "reply_markup": self.reply_markup,

@@ -22,6 +22,42 @@ function snippet(message) {
   return shown;
 }
 
+// A copy (copyMessage) carries entities instead of a parse mode: each stretch of text between entity
+// edges is wrapped in the tags of the entities covering it (offsets count UTF-16 units, as JS strings do).
+const ENTITY_TAGS = {
+  bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code", pre: "pre",
+  blockquote: "blockquote", expandable_blockquote: "blockquote", spoiler: "span", text_link: "a",
+};
+
+function renderEntities(text, entities) {
+  const edges = new Set([0, text.length]);
+  for (const entity of entities) edges.add(entity.offset).add(entity.offset + entity.length);
+  const points = [...edges].filter((p) => p >= 0 && p <= text.length).sort((a, b) => a - b);
+  const fragment = document.createDocumentFragment();
+  for (let i = 0; i + 1 < points.length; i += 1) {
+    const [start, end] = [points[i], points[i + 1]];
+    let node = document.createTextNode(text.slice(start, end));
+    for (const entity of entities) {
+      if (entity.offset <= start && end <= entity.offset + entity.length) node = wrapEntity(node, entity);
+    }
+    fragment.append(node);
+  }
+  return fragment;
+}
+
+function wrapEntity(node, entity) {
+  const tag = ENTITY_TAGS[entity.type];
+  if (!tag || (tag === "a" && !SAFE_BUTTON_URL.test(entity.url || ""))) return node;
+  const element = document.createElement(tag);
+  if (tag === "a") Object.assign(element, { href: entity.url, target: "_blank", rel: "noopener noreferrer" });
+  if (tag === "span") {
+    element.className = "spoiler";
+    element.addEventListener("click", () => element.classList.add("revealed"));
+  }
+  element.append(node);
+  return element;
+}
+
 function mediaNode(message) {
   const media = document.createElement("div");
   media.className = "media";

@@ -171,7 +171,8 @@ function messageNode(message, chat) {
   text.className = "text";
   // A person's message is plain text, always; only the bot's is rendered in its parse mode.
   const body = message.kind === "text" ? message.text : message.caption || "";
-  text.append(renderText(body, message.from_bot ? message.parse_mode : null));
+  if (message.from_bot && !message.parse_mode && message.entities) text.append(renderEntities(body, message.entities));
+  else text.append(renderText(body, message.from_bot ? message.parse_mode : null));
   const meta = document.createElement("div");
   meta.className = "meta";
   const stamp = new Date(message.date * 1000).toISOString();  // always UTC

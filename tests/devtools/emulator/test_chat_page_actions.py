@@ -89,6 +89,25 @@ async def test_bot_media_and_service_messages_are_shown(
     await expect(page.locator(".message.service")).to_have_text(re.compile("new_chat_title"))
 
 
+async def test_a_copy_shows_its_entities_as_formatting(
+    page: Page, telegram: Telegram, module_bot: Bot
+) -> None:
+    entities = [
+        {"type": "bold", "offset": 0, "length": 8},
+        {"type": "italic", "offset": 4, "length": 8},
+        {"type": "text_link", "offset": 12, "length": 4, "url": "https://example.org/"},
+        {"type": "text_link", "offset": 17, "length": 3, "url": "javascript:window.pwned = 1"},
+    ]
+    original = await telegram.state.user_posts(GROUP, "Big news 🎉 here now", entities=entities)
+    await module_bot.copy_message(PRIVATE, GROUP, original.message_id)
+    text = page.locator('.message[data-from="bot"] .text')
+    await expect(text).to_have_text("Big news 🎉 here now", timeout=TIMEOUT_MS)
+    await expect(text.locator("b")).to_have_text(["Big ", "news"])  # "news" is bold and italic
+    await expect(text.locator("i")).to_have_text(["news", " 🎉 "])  # 🎉 is 2 UTF-16 units, as Telegram counts
+    await expect(text.locator('a[href="https://example.org/"]')).to_have_text("here")
+    assert await text.locator("a").count() == 1  # the javascript: link stays plain text
+
+
 async def test_person_makes_themself_admin_or_not_in_a_group(
     page: Page, telegram: Telegram, module_bot: Bot
 ) -> None:
