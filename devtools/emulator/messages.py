@@ -1,15 +1,14 @@
 """Chats and the messages in them, and how each looks as a Bot API object (aiogram's `Chat`, `Message`)."""
 
-import itertools
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from devtools.emulator.media import Media, MediaKind, placeholder
+
+__all__ = ["Chat", "ChatMessage", "ChatType", "Media", "MediaKind", "command_entities", "placeholder"]
+
 ChatType = Literal["private", "group", "supergroup"]
-MediaKind = Literal["photo", "document"]
-PHOTO_SIZE = (640, 480)  # every placeholder photo has one size, as a PhotoSize
-_files: Iterator[int] = itertools.count(1)
 
 
 @dataclass
@@ -22,33 +21,6 @@ class Chat:
         if self.type == "private":
             return {"id": self.id, "type": "private", "first_name": self.title}
         return {"id": self.id, "type": self.type, "title": self.title}
-
-
-@dataclass(frozen=True)
-class Media:
-    """A placeholder file: no bytes, a name and a fake (but stable, reusable) file_id."""
-
-    kind: MediaKind
-    file_name: str
-    file_id: str
-    file_unique_id: str
-
-    @classmethod
-    def new(cls, kind: MediaKind, file_name: str) -> "Media":
-        number = next(_files)
-        return cls(kind, file_name, f"emu-{kind}-{number:06d}", f"emu{number:06d}")
-
-    def to_api(self) -> dict[str, Any]:
-        if self.kind == "photo":
-            width, height = PHOTO_SIZE
-            size = {"file_id": self.file_id, "file_unique_id": self.file_unique_id}
-            return {"photo": [{**size, "width": width, "height": height, "file_size": 1024}]}
-        document = {
-            "file_id": self.file_id,
-            "file_unique_id": self.file_unique_id,
-            "file_name": self.file_name,
-        }
-        return {"document": {**document, "mime_type": "application/octet-stream", "file_size": 1024}}
 
 
 @dataclass

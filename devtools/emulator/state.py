@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from devtools.emulator.members import Members, MemberStatus
-from devtools.emulator.messages import Chat, ChatMessage, ChatType, Media, command_entities
+from devtools.emulator.messages import Chat, ChatMessage, ChatType, Media, command_entities, placeholder
 from devtools.emulator.updates import CLOSE_CHECK, UpdateQueue
 
 if TYPE_CHECKING:
@@ -79,10 +79,10 @@ class EmulatorState(UpdateQueue):
         self, chat_id: int, text: str = "", *, user_id: int | None = None, **content: Any
     ) -> ChatMessage:
         """A test hook: a person posts a message of any kind and the bot gets its update. `content`:
-        ChatMessage's fields: `entities`, `media` (`Media.new("photo", "cat.jpg")`), `caption`, `service`
-        (`{"new_chat_members": [...]}`), `reply_to` (a message id). A command's entity is added."""
+        ChatMessage's fields: `entities`, `media` (or `photo="cat.jpg"`, `document="a.pdf"`), `caption`,
+        `service` (`{"new_chat_members": [...]}`), `reply_to` (a message id). A command gets its entity."""
         chat = self.chats.get(chat_id) or self.add_chat(chat_id)
-        content["entities"] = content.get("entities") or command_entities(text)
+        content = placeholder(content) | {"entities": content.get("entities") or command_entities(text)}
         message = self._record(chat.id, text, from_bot=False, sender_id=user_id, **content)
         if chat.type != "private":
             self.members.saw(chat.id, user_id or self.user_id, message.service)
