@@ -70,7 +70,10 @@ def _content(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             text=f"text too long: {len(text):,} characters; Telegram allows {MAX_TEXT_LENGTH:,} at most"
         )
     if body.get("reply_to"):
-        content["reply_to"] = int(body["reply_to"])
+        try:
+            content["reply_to"] = int(body["reply_to"])
+        except (TypeError, ValueError):
+            raise web.HTTPBadRequest(text="reply_to must be a message id") from None
     return text, content
 
 

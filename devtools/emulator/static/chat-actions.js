@@ -8,6 +8,7 @@ const SAFE_BUTTON_URL = /^(https?:|tg:)/i;
 const ICONS = { photo: "🖼", document: "📄" };
 const pressed = new Map();  // callback query id -> the button waiting for the bot's answer
 const answers = new Map();  // callback query id -> the bot's answer (it may come before the press returns)
+const ANSWER_WAIT_MS = 15000;  // Telegram's clients stop waiting for an answer after about 15 s
 let attachmentCount = 0;
 
 // ---- showing what a message holds besides its text ----
@@ -118,6 +119,7 @@ async function pressButton(message, data, node) {
     const { callback_query_id: id } = await postJson(url, { data });
     pressed.set(id, node);
     if (answers.has(id)) showAnswer(id);
+    else setTimeout(() => node.classList.remove("pressed"), ANSWER_WAIT_MS);
   } catch (error) {
     node.classList.remove("pressed");
     showError(`Not pressed: ${error.message}`);

@@ -29,6 +29,7 @@ async def test_photo_document_and_reply_are_posted_and_checked(telegram: Telegra
         assert status == 400
         assert "caption too long" in text
         assert (await post(session, path, {}))[0] == 400
+        assert (await post(session, path, {"text": "hi", "reply_to": "first"}))[0] == 400
     photo, document = telegram.state.messages[CHAT]
     assert (photo.kind, photo.caption, photo.media and photo.media.file_name) == ("photo", "Cat", "cat.jpg")
     assert (document.kind, document.reply_to) == ("document", photo.message_id)
