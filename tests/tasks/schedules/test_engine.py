@@ -5,7 +5,7 @@ claim is taken over after the lease with the same fire time, and two claimers ne
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import redis
@@ -74,7 +74,8 @@ async def test_due_runs_go_out_in_batches_and_chunks(db: tuple[str, redis.Redis]
     clock.now = NOW + timedelta(seconds=1)
     assert the_engine.tick() == 5.0  # nothing due: the next run is 29 s away, the poll is sooner
     assert len(published(client)) == 10
-    scores = {int(score) for _, score in client.zrange("schedules:due", 0, -1, withscores=True)}
+    entries = cast(list[tuple[bytes, float]], client.zrange("schedules:due", 0, -1, withscores=True))
+    scores = {int(score) for _, score in entries}
     assert scores == {to_ms(NOW + timedelta(seconds=30)), to_ms(NOW + timedelta(seconds=60))}
 
 
