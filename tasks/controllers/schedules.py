@@ -19,13 +19,13 @@ from core.schedules.codec import to_ms
 from core.schedules.model import Schedule
 from core.schedules.store import ScheduleStore
 from core.settings import SchedulesSettings
-from tasks.contracts import FireReport, ScheduledRun, StartedRun
 from tasks.controllers import running_task
 from tasks.controllers.retrying import retry_later
 from tasks.delivery.ledger import DeliveryLedger
 from tasks.delivery.sender import backoff
 from tasks.delivery.worker_loop import WorkerEventLoop
 from tasks.registry import TaskRef, TasksRegistry
+from tasks.schedules.contracts import FireReport, ScheduledRun, StartedRun
 
 log = structlog.get_logger(__name__)
 LEDGER_NAME = "schedules"

@@ -20,9 +20,9 @@ from core.connection_errors import CONNECTION_ERRORS
 from core.schedules.codec import ScheduleKeys, from_ms, to_ms
 from core.schedules.timing import following_fire
 from core.settings import SchedulesSettings
-from tasks.contracts import ScheduledRun
 from tasks.registry import TasksRegistry
 from tasks.schedules.claims import Claim, ClaimBook
+from tasks.schedules.contracts import ScheduledRun
 
 log = structlog.get_logger(__name__)
 TICK_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, RedisError)
