@@ -16,8 +16,8 @@ from core.schedules.model import NewSchedule, ScheduleSpec
 from core.schedules.store import ScheduleStore
 from core.settings import SchedulesSettings
 from tests.support.databases import database
+from tests.support.fires import published, runs_of
 from tests.support.processes import CeleryBeat, RedisServer
-from tests.support.schedules import published, runs_of
 from tests.support.waiting import async_wait_for
 
 pytestmark = pytest.mark.faults

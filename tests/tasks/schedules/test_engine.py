@@ -20,8 +20,8 @@ from tasks.schedules.claims import ClaimBook
 from tasks.schedules.engine import ScheduleEngine
 from tests.support.containers import make_container
 from tests.support.databases import database
+from tests.support.fires import published, runs_of
 from tests.support.processes import RedisServer
-from tests.support.schedules import published, runs_of
 
 NOW = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 EVERY_MINUTE = ScheduleSpec.every(60, "1m")
