@@ -95,9 +95,13 @@ for _, id in ipairs(ids) do
     redis.call('ZREM', KEYS[1], id)
   else
     redis.call('ZADD', KEYS[1], leased, id)
+    local chat = ''
+    for j = 1, #h, 2 do
+      if h[j] == 'chat_id' then chat = h[j + 1] end
+    end
     table.insert(out, id)
     table.insert(out, h)
-    table.insert(out, redis.call('HGET', KEYS[2], redis.call('HGET', key, 'chat_id')) or '')
+    table.insert(out, redis.call('HGET', KEYS[2], chat) or '')
   end
 end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')

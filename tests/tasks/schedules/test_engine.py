@@ -147,3 +147,9 @@ async def test_a_timezone_change_during_a_claim_wins_over_the_advance(db: tuple[
     [(_, next_run)] = await store.list_chat(5)
     assert next_run == datetime(2026, 1, 6, 8, 0, tzinfo=UTC), "09:00 Berlin, as /timezone set it"
     assert client.zscore("schedules:due", claim.schedule.id) == to_ms(next_run)
+
+
+def test_a_tick_while_redis_is_away_waits_and_keeps_beat_alive() -> None:
+    away = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    the_engine = engine("redis://127.0.0.1:1/0", away, Clock(), poll_interval=0.7)
+    assert the_engine.tick() == 0.7
