@@ -123,11 +123,12 @@ class ScheduleStore:
             zone_name = await self._zone_name(chat_id)
             triples: list[str | int] = []
             for schedule, due in await self.list_chat(chat_id):
-                if schedule.spec.kind is not ScheduleKind.EVERY:
-                    triples += [schedule.id, to_ms(due), to_ms(next_fire(schedule.spec, zone, now))]
+                fixed = schedule.spec.kind is ScheduleKind.EVERY  # intervals do not depend on the zone
+                retimed = "" if fixed else to_ms(next_fire(schedule.spec, zone, now))
+                triples += [schedule.id, to_ms(due), retimed]
             keys = self.keys
             done = await self._scripts["SET_ZONE"](
-                keys=[keys.due, keys.zones],
+                keys=[keys.due, keys.zones, keys.chat(chat_id)],
                 args=[keys.schedule_prefix, chat_id, zone.key, zone_name, *triples],
             )
             if int(done) == 1:
