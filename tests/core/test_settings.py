@@ -91,6 +91,8 @@ BAD_SETTINGS: list[tuple[dict[str, str | None], str]] = [
         "CELERY_VISIBILITY_TIMEOUT Input should be greater than or equal to 600",
     ),
     ({"DELIVERY_CHUNK_SIZE": "0"}, "DELIVERY_CHUNK_SIZE Input should be greater than or equal to 1"),
+    ({"SCHEDULES_DEFAULT_TIMEZONE": "Moon/Tycho"}, "SCHEDULES_DEFAULT_TIMEZONE is not a known IANA"),
+    ({"SCHEDULES_MIN_INTERVAL": "0"}, "SCHEDULES_MIN_INTERVAL Input should be greater than or equal to 1"),
 ]
 WRONG_TOKEN = "987654321:WRONG-token-the-emulator-does-not-know_01234"
 
