@@ -1,0 +1,36 @@
+"""The replies about schedules, as HTML (every piece of user text escaped): times in the chat's zone."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.text_decorations import html_decoration
+
+from core.schedules.model import Schedule
+
+quote = html_decoration.quote
+
+
+def at(when: datetime, zone: ZoneInfo) -> str:
+    """`when` in the chat's zone: "2026-11-25 21:30:00 CET (Europe/Berlin)", "… 20:30:00 UTC"."""
+    local = when.astimezone(zone)
+    text = f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
+    return text if local.tzname() == zone.key else f"{text} ({zone.key})"
+
+
+def what(schedule: Schedule) -> str:
+    """ "every 30m — ping", "daily 09:00 — report", "cron 0 9 * * 1-5 — greet Ada"."""
+    return quote(f"{schedule.spec.describe()} — {' '.join((schedule.task, *schedule.args))}")
+
+
+def created(schedule: Schedule, first_run: datetime, zone: ZoneInfo) -> str:
+    return (
+        f"Scheduled {quote(schedule.id)}: {what(schedule)}. First run: {at(first_run, zone)}. "
+        f"Remove it with /cancel {quote(schedule.id)}."
+    )
+
+
+def listing(schedules: list[tuple[Schedule, datetime]], zone: ZoneInfo) -> str:
+    if not schedules:
+        return "No schedules in this chat. Create one, e.g. /every 30m ping or /daily 09:00 report."
+    lines = [f"{quote(s.id)} — {what(s)} — next {at(due, zone)}" for s, due in schedules]
+    return f"Schedules in this chat (time zone {quote(zone.key)}):\n" + "\n".join(lines)
