@@ -98,11 +98,7 @@ class ScheduleCommandController:
         if target == ALL:
             removed = await self._store.cancel_all(chat_id)
             log.info("schedules_cancelled", count=removed)
-            return (
-                f"Removed all {removed} schedules of this chat."
-                if removed
-                else "No schedules here to remove."
-            )
+            return f"Removed all {removed} schedules of this chat." if removed else NOTHING_TO_REMOVE
         if await self._store.cancel(chat_id, target):
             log.info("schedule_cancelled", schedule_id=target)
             return f"Removed schedule {quote(target)}."

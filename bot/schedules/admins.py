@@ -10,9 +10,7 @@ from aiogram.types import Message
 
 GROUPS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 EDITORS = frozenset({ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR})
-ADMINS_ONLY = (
-    "Only this group's administrators can change its schedules; anyone can list them with /schedules."
-)
+ADMINS_ONLY = "Only this group's administrators can change its schedules (anyone can list them: /schedules)."
 log = structlog.get_logger(__name__)
 
 
