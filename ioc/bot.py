@@ -18,10 +18,7 @@ from bot.routing import create_dispatcher
 from bot.throttling import Throttle
 from core.limiter import TelegramRateLimiter
 from core.redaction import SecretRedactor
-from core.schedules.pending import SchedulesSettings
-from core.schedules.store import ScheduleStore
 from core.settings import BotSettings, DeliverySettings, RedisSettings, TelegramSettings
-from core.settings_loader import load_settings
 from core.telegram import create_bot
 from ioc.common import SINGLETON, async_redis, build_common_container, dependencies, wired
 
@@ -67,8 +64,6 @@ def build_bot_container() -> punq.Container:
     container.register(TaskCaller, scope=SINGLETON)
     container.register(Throttle, factory=wired(container, _throttle), scope=SINGLETON)
     container.register(FrontDoorMiddleware, scope=SINGLETON)
-    container.register(SchedulesSettings, factory=lambda: load_settings(SchedulesSettings), scope=SINGLETON)
-    container.register(ScheduleStore, scope=SINGLETON)
     # Every controller `create_dispatcher` takes: the routing order in bot/routing.py is the one list
     # a new command's controller is added to.
     for controller in dependencies(create_dispatcher).values():

@@ -24,8 +24,8 @@ from bot.schedules.parsing import (
 )
 from bot.schedules.rendering import created, listing, quote
 from bot.throttling import RateLimit
-from core.schedules.pending import SchedulesSettings, schedulable
 from core.schedules.store import ScheduleStore
+from core.settings import SchedulesSettings
 from tasks.registry import TasksRegistry
 
 # No Celery task behind these: a rate per user, no in-flight lock (the store keeps edits consistent).
@@ -37,7 +37,7 @@ log = structlog.get_logger(__name__)
 class ScheduleCommandController:
     def __init__(self, store: ScheduleStore, registry: TasksRegistry, settings: SchedulesSettings) -> None:
         self._store = store
-        self._tasks: Mapping[str, Schedulable] = schedulable(registry)
+        self._tasks: Mapping[str, Schedulable] = registry.schedulable
         self._settings = settings
 
     def register(self, router: Router) -> None:

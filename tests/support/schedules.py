@@ -2,6 +2,8 @@
 that also answers `getChatMember` with the statuses a test gives, and the schedule store to use."""
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -11,14 +13,16 @@ from aiogram.methods import GetChatMember, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, Message, MessageEntity, Update, User
 from pydantic import SecretStr
+from redis.asyncio import Redis
 
 from bot.throttling import Throttle
-from core.schedules.pending import SchedulesSettings
 from core.schedules.store import ScheduleStore
-from core.settings import RedisSettings, TelegramSettings
+from core.settings import RedisSettings, SchedulesSettings, TelegramSettings
 from ioc.bot import build_bot_container
+from tests.support.databases import database
 from tests.support.front_door import AdmitAll
 from tests.support.mocked_bot import TOKEN, MockedSession
+from tests.support.processes import RedisServer
 from tests.support.telegram import TEST_TOKEN
 
 USER = 42
@@ -107,3 +111,17 @@ class ScheduleBot:
     async def reply_to(self, text: str, chat_id: int = 7, chat_type: str = "private", **how: Any) -> str:
         [reply] = await self.replies_to(text, chat_id, chat_type, **how)
         return reply
+
+
+@asynccontextmanager
+async def schedule_bot(
+    server: RedisServer, db: int, settings: SchedulesSettings, statuses: dict[int, str] | None = None
+) -> AsyncIterator[ScheduleBot]:
+    """A ScheduleBot whose store is the real one on database `db` of `server` (emptied first)."""
+    url, client = database(server, db)
+    client.close()
+    redis = Redis.from_url(url)
+    try:
+        yield ScheduleBot(ScheduleStore(redis, settings), settings, MembersSession(statuses))
+    finally:
+        await redis.aclose()

@@ -2,94 +2,107 @@
 getChatMember, the schedule store (end-to-end tests with worker, beat and emulator: test_schedules_e2e)."""
 
 import re
+from contextlib import AbstractAsyncContextManager
 
 import pytest
 from aiogram.types import Chat
 
 from bot.schedules.admins import ADMINS_ONLY
-from core.schedules.pending import SchedulesSettings
-from tests.support.fake_schedule_store import FakeScheduleStore
-from tests.support.schedules import USER, MembersSession, ScheduleBot
+from core.settings import SchedulesSettings
+from tests.support.processes import RedisServer
+from tests.support.schedules import USER, ScheduleBot, schedule_bot
 
 GROUP = -100500
 WHEN = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 ADMINS_ONLY_HTML = ADMINS_ONLY  # nothing to escape
 
 
-def schedule_bot(
-    min_interval: int = 60, max_per_chat: int = 10, statuses: dict[int, str] | None = None
-) -> ScheduleBot:
+DB = 24  # this module's database of the session's redis-server
+
+
+def bot_on(
+    server: RedisServer,
+    min_interval: int = 60,
+    max_per_chat: int = 10,
+    statuses: dict[int, str] | None = None,
+) -> AbstractAsyncContextManager[ScheduleBot]:
     settings = SchedulesSettings(min_interval=min_interval, max_per_chat=max_per_chat)
-    session = MembersSession(statuses)
-    return ScheduleBot(FakeScheduleStore(max_per_chat), settings, session)  # type: ignore[arg-type]
+    return schedule_bot(server, DB, settings, statuses)
 
 
-async def test_every_confirms_with_the_first_run_and_lists_it() -> None:
-    bot = schedule_bot()
-    reply = await bot.reply_to("/every 30m ping")
-    found = re.fullmatch(
-        rf"Scheduled (\w+): every 30m — ping\. First run: ({WHEN}) UTC\. Remove it with /cancel \1\.", reply
-    )
-    assert found, reply
-    [(schedule, _)] = await bot.store.list_chat(7)
-    assert (schedule.id, schedule.task, schedule.args, schedule.created_by) == (found[1], "ping", (), USER)
-    listed = await bot.reply_to("/schedules")
-    assert (
-        listed
-        == f"Schedules in this chat (time zone UTC):\n{found[1]} — every 30m — ping — next {found[2]} UTC"
-    )
-    assert bot.session.member_calls == []  # a private chat: no admin check
+async def test_every_confirms_with_the_first_run_and_lists_it(redis_server: RedisServer) -> None:
+    async with bot_on(redis_server) as bot:
+        reply = await bot.reply_to("/every 30m ping")
+        found = re.fullmatch(
+            rf"Scheduled (\w+): every 30m — ping\. First run: ({WHEN}) UTC\. Remove it with /cancel \1\.",
+            reply,
+        )
+        assert found, reply
+        [(schedule, _)] = await bot.store.list_chat(7)
+        assert (schedule.id, schedule.task, schedule.args, schedule.created_by) == (
+            found[1],
+            "ping",
+            (),
+            USER,
+        )
+        listed = await bot.reply_to("/schedules")
+        assert (
+            listed
+            == f"Schedules in this chat (time zone UTC):\n{found[1]} — every 30m — ping — next {found[2]} UTC"
+        )
+        assert bot.session.member_calls == []  # a private chat: no admin check
 
 
-async def test_times_are_in_the_chats_zone() -> None:
-    bot = schedule_bot()
-    assert (await bot.reply_to("/timezone")).startswith("This chat's time zone is UTC (now ")
-    assert await bot.reply_to("/timezone europe/berlin") == (
-        "Time zone set to Europe/Berlin: /daily and /cron schedules here now run on its clock."
-    )
-    reply = await bot.reply_to("/daily 09:00 report")
-    assert re.fullmatch(
-        r"Scheduled \w+: daily 09:00 — report\. First run: \S+ 09:00:00 CES?T \(Europe/Berlin\)\. .*", reply
-    )
-    assert re.search(r"— next \S+ 09:00:00 CES?T \(Europe/Berlin\)$", await bot.reply_to("/schedules"))
-    assert "time zone is Europe/Berlin" in await bot.reply_to("/timezone")
+async def test_times_are_in_the_chats_zone(redis_server: RedisServer) -> None:
+    async with bot_on(redis_server) as bot:
+        assert (await bot.reply_to("/timezone")).startswith("This chat's time zone is UTC (now ")
+        assert await bot.reply_to("/timezone europe/berlin") == (
+            "Time zone set to Europe/Berlin: /daily and /cron schedules here now run on its clock."
+        )
+        reply = await bot.reply_to("/daily 09:00 report")
+        assert re.fullmatch(
+            r"Scheduled \w+: daily 09:00 — report\. First run: \S+ 09:00:00 CES?T \(Europe/Berlin\)\. .*",
+            reply,
+        )
+        assert re.search(r"— next \S+ 09:00:00 CES?T \(Europe/Berlin\)$", await bot.reply_to("/schedules"))
+        assert "time zone is Europe/Berlin" in await bot.reply_to("/timezone")
 
 
-async def test_cron_and_cancel() -> None:
-    bot = schedule_bot()
-    first = re.search(r"Scheduled (\w+)", await bot.reply_to("/cron 0 9 * * 1-5 report"))
-    await bot.reply_to("/every 1h ping")
-    assert first
-    assert await bot.reply_to(f"/cancel {first[1]}") == f"Removed schedule {first[1]}."
-    assert (
-        await bot.reply_to(f"/cancel {first[1]}")
-        == f"No schedule “{first[1]}” in this chat. /schedules lists the ids."
-    )
-    assert await bot.reply_to("/cancel all") == "Removed all 1 schedules of this chat."
-    assert await bot.reply_to("/cancel all") == "This chat has no schedules; nothing to remove."
-    assert await bot.reply_to("/schedules") == (
-        "No schedules in this chat. Create one, e.g. /every 30m ping or /daily 09:00 report."
-    )
+async def test_cron_and_cancel(redis_server: RedisServer) -> None:
+    async with bot_on(redis_server) as bot:
+        first = re.search(r"Scheduled (\w+)", await bot.reply_to("/cron 0 9 * * 1-5 report"))
+        await bot.reply_to("/every 1h ping")
+        assert first
+        assert await bot.reply_to(f"/cancel {first[1]}") == f"Removed schedule {first[1]}."
+        assert (
+            await bot.reply_to(f"/cancel {first[1]}")
+            == f"No schedule “{first[1]}” in this chat. /schedules lists the ids."
+        )
+        assert await bot.reply_to("/cancel all") == "Removed all 1 schedules of this chat."
+        assert await bot.reply_to("/cancel all") == "This chat has no schedules; nothing to remove."
+        assert await bot.reply_to("/schedules") == (
+            "No schedules in this chat. Create one, e.g. /every 30m ping or /daily 09:00 report."
+        )
 
 
-async def test_another_chats_schedule_cannot_be_cancelled() -> None:
-    bot = schedule_bot()
-    found = re.search(r"Scheduled (\w+)", await bot.reply_to("/every 1h ping", chat_id=8))
-    assert found
-    assert (
-        await bot.reply_to(f"/cancel {found[1]}")
-        == f"No schedule “{found[1]}” in this chat. /schedules lists the ids."
-    )
-    assert len(await bot.store.list_chat(8)) == 1
+async def test_another_chats_schedule_cannot_be_cancelled(redis_server: RedisServer) -> None:
+    async with bot_on(redis_server) as bot:
+        found = re.search(r"Scheduled (\w+)", await bot.reply_to("/every 1h ping", chat_id=8))
+        assert found
+        assert (
+            await bot.reply_to(f"/cancel {found[1]}")
+            == f"No schedule “{found[1]}” in this chat. /schedules lists the ids."
+        )
+        assert len(await bot.store.list_chat(8)) == 1
 
 
-async def test_too_many_schedules_is_one_line() -> None:
-    bot = schedule_bot(max_per_chat=2)
-    for _ in range(2):
-        assert (await bot.reply_to("/every 1h ping")).startswith("Scheduled ")
-    assert await bot.reply_to("/every 1h ping") == (
-        "This chat already has 2 schedules, the most allowed. Remove one first: /cancel &lt;id&gt;."
-    )
+async def test_too_many_schedules_is_one_line(redis_server: RedisServer) -> None:
+    async with bot_on(redis_server, max_per_chat=2) as bot:
+        for _ in range(2):
+            assert (await bot.reply_to("/every 1h ping")).startswith("Scheduled ")
+        assert await bot.reply_to("/every 1h ping") == (
+            "This chat already has 2 schedules, the most allowed. Remove one first: /cancel &lt;id&gt;."
+        )
 
 
 @pytest.mark.parametrize(
@@ -108,50 +121,57 @@ async def test_too_many_schedules_is_one_line() -> None:
         ("/schedules please", "/schedules takes no arguments. Send just: /schedules"),
     ],
 )
-async def test_bad_input_gets_one_escaped_line(text: str, reply: str) -> None:
-    bot = schedule_bot(min_interval=5)
-    [answer] = await bot.replies_to(text)
-    assert answer.startswith(reply)
-    assert "\n" not in answer
-    assert await bot.store.list_chat(7) == []
+async def test_bad_input_gets_one_escaped_line(text: str, reply: str, redis_server: RedisServer) -> None:
+    async with bot_on(redis_server, min_interval=5) as bot:
+        [answer] = await bot.replies_to(text)
+        assert answer.startswith(reply)
+        assert "\n" not in answer
+        assert await bot.store.list_chat(7) == []
 
 
-async def test_the_minimum_interval_comes_from_the_settings() -> None:
-    assert (await schedule_bot(min_interval=5).reply_to("/every 5s ping")).startswith("Scheduled ")
+async def test_the_minimum_interval_comes_from_the_settings(redis_server: RedisServer) -> None:
+    async with bot_on(redis_server, min_interval=5) as bot:
+        assert (await bot.reply_to("/every 5s ping")).startswith("Scheduled ")
 
 
 @pytest.mark.parametrize("chat_type", ["group", "supergroup"])
 @pytest.mark.parametrize(
     "text", ["/every 1h ping", "/daily 09:00 ping", "/cron * * * * * ping", "/cancel all", "/timezone UTC"]
 )
-async def test_in_groups_members_may_not_change_schedules(chat_type: str, text: str) -> None:
-    bot = schedule_bot()
-    assert await bot.reply_to(text, GROUP, chat_type) == ADMINS_ONLY_HTML
-    assert bot.session.member_calls == [(GROUP, USER)]
-    assert await bot.store.list_chat(GROUP) == []
+async def test_in_groups_members_may_not_change_schedules(
+    chat_type: str, text: str, redis_server: RedisServer
+) -> None:
+    async with bot_on(redis_server) as bot:
+        assert await bot.reply_to(text, GROUP, chat_type) == ADMINS_ONLY_HTML
+        assert bot.session.member_calls == [(GROUP, USER)]
+        assert await bot.store.list_chat(GROUP) == []
 
 
 @pytest.mark.parametrize("status", ["creator", "administrator"])
-async def test_group_administrators_may(status: str) -> None:
-    bot = schedule_bot(statuses={USER: status})
-    assert (await bot.reply_to("/every 1h ping", GROUP, "supergroup")).startswith("Scheduled ")
-    assert (await bot.reply_to("/cancel all", GROUP, "supergroup")) == "Removed all 1 schedules of this chat."
+async def test_group_administrators_may(status: str, redis_server: RedisServer) -> None:
+    async with bot_on(redis_server, statuses={USER: status}) as bot:
+        assert (await bot.reply_to("/every 1h ping", GROUP, "supergroup")).startswith("Scheduled ")
+        assert (
+            await bot.reply_to("/cancel all", GROUP, "supergroup")
+        ) == "Removed all 1 schedules of this chat."
 
 
-async def test_everyone_may_list_and_see_the_zone() -> None:
-    bot = schedule_bot()
-    assert (await bot.reply_to("/schedules", GROUP, "group")).startswith("No schedules in this chat.")
-    assert "time zone is UTC" in await bot.reply_to("/timezone", GROUP, "group")
-    assert bot.session.member_calls == []
+async def test_everyone_may_list_and_see_the_zone(redis_server: RedisServer) -> None:
+    async with bot_on(redis_server) as bot:
+        assert (await bot.reply_to("/schedules", GROUP, "group")).startswith("No schedules in this chat.")
+        assert "time zone is UTC" in await bot.reply_to("/timezone", GROUP, "group")
+        assert bot.session.member_calls == []
 
 
-async def test_an_anonymous_admin_posting_as_the_group_may_and_a_channel_may_not() -> None:
-    bot = schedule_bot()
-    group = Chat(id=GROUP, type="supergroup")
-    reply = await bot.reply_to("/every 1h ping", GROUP, "supergroup", sender_chat=group)
-    assert reply.startswith("Scheduled ")
-    [(schedule, _)] = await bot.store.list_chat(GROUP)
-    assert schedule.created_by == GROUP
-    channel = Chat(id=-100777, type="channel")
-    assert await bot.reply_to("/cancel all", GROUP, "supergroup", sender_chat=channel) == ADMINS_ONLY_HTML
-    assert bot.session.member_calls == []
+async def test_an_anonymous_admin_posting_as_the_group_may_and_a_channel_may_not(
+    redis_server: RedisServer,
+) -> None:
+    async with bot_on(redis_server) as bot:
+        group = Chat(id=GROUP, type="supergroup")
+        reply = await bot.reply_to("/every 1h ping", GROUP, "supergroup", sender_chat=group)
+        assert reply.startswith("Scheduled ")
+        [(schedule, _)] = await bot.store.list_chat(GROUP)
+        assert schedule.created_by == GROUP
+        channel = Chat(id=-100777, type="channel")
+        assert await bot.reply_to("/cancel all", GROUP, "supergroup", sender_chat=channel) == ADMINS_ONLY_HTML
+        assert bot.session.member_calls == []
