@@ -3,7 +3,7 @@
 Arguments are read by bot/schedules/parsing.py (every refusal one line); in groups only administrators
 may create or cancel (bot/schedules/admins.py); the store keeps concurrent edits consistent."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import structlog
@@ -16,8 +16,8 @@ from bot.schedules.admins import ADMINS_ONLY, may_edit
 from bot.schedules.arguments import ALL, parse_cancel
 from bot.schedules.parsing import (
     InputError,
-    Schedulable,
     ScheduleRequest,
+    Tasks,
     parse_cron,
     parse_daily,
     parse_every,
@@ -37,7 +37,7 @@ log = structlog.get_logger(__name__)
 class ScheduleCommandController:
     def __init__(self, store: ScheduleStore, registry: TasksRegistry, settings: SchedulesSettings) -> None:
         self._store = store
-        self._tasks: Mapping[str, Schedulable] = registry.schedulable
+        self._tasks: Tasks = registry.schedulable
         self._settings = settings
 
     def register(self, router: Router) -> None:

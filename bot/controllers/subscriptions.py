@@ -37,7 +37,7 @@ class SubscriptionCommandController:
 
     async def unsubscribe(self, message: Message) -> None:
         removed = await self._schedules.forget_chat(message.chat.id)
-        also = f" Its {removed} schedule(s) are removed too." if removed else ""
+        also = f" Its {removed} schedule{' is' if removed == 1 else 's are'} removed too." if removed else ""
         if await self._store.unsubscribe(message.chat.id):
             await message.answer(f"Unsubscribed. No more scheduled notifications here.{also}")
         elif removed:

@@ -28,12 +28,14 @@ class InputError(ValueError):
     """Bad input: `str(error)` is the one line the user is told."""
 
 
-class Schedulable(Protocol):
+class TaskDeclaration(Protocol):
+    """What the commands need of a schedulable task's declaration (tasks/schedulable.py)."""
+
     @property
     def parse_args(self) -> Callable[[list[str]], tuple[Any, ...]]: ...
 
 
-Tasks = Mapping[str, Schedulable]
+Tasks = Mapping[str, TaskDeclaration]
 
 
 @dataclass(frozen=True, slots=True)

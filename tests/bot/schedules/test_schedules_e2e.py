@@ -65,7 +65,7 @@ async def test_create_list_cancel_and_unsubscribe_in_a_private_chat(
         assert (await chat.reply_to(f"/cancel {every[1]}")).text == f"Removed schedule {every[1]}."
         assert (await chat.reply_to("/every 1s ping")).text.startswith("Every 1s is too often")
         assert (await chat.reply_to("/unsubscribe")).text == (
-            "This chat was not subscribed. Its 1 schedule(s) are removed too."
+            "This chat was not subscribed. Its 1 schedule is removed too."
         )
         assert (await chat.reply_to("/schedules")).text.startswith("No schedules in this chat.")
 
