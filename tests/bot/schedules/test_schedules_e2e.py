@@ -5,6 +5,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from bot.front_door import SLOW_DOWN
 from bot.schedules.admins import ADMINS_ONLY
 from core.settings import SchedulesSettings
 from devtools.emulator.state import ChatMessage
@@ -85,3 +86,14 @@ async def test_in_a_group_only_administrators_change_schedules(
         reply = await says(telegram, -5201, member, f"/cancel {created[1]}")
         assert reply.text == f"Removed schedule {created[1]}."
         assert telegram.state.method_calls["getChatMember"] == 4  # /schedules asks nothing
+
+
+async def test_the_commands_are_throttled_like_the_others(
+    redis_server: RedisServer, telegram: Telegram
+) -> None:
+    async with schedules_bot(redis_server, telegram):
+        chat = ChatClient(telegram.state, 5301)
+        replies = [(await chat.reply_to("/schedules")).text for _ in range(5)]
+        assert all(reply.startswith("No schedules in this chat.") for reply in replies)
+        assert (await chat.reply_to("/schedules")).text == SLOW_DOWN  # 5 per 10 s
+        assert (await chat.reply_to("/every 1h ping")).text.startswith("Scheduled ")  # another command
