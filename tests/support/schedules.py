@@ -2,6 +2,7 @@
 that also answers `getChatMember` with the statuses a test gives, and the schedule store to use."""
 
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,11 +20,13 @@ from bot.throttling import Throttle
 from core.schedules.store import ScheduleStore
 from core.settings import RedisSettings, SchedulesSettings, TelegramSettings
 from ioc.bot import build_bot_container
+from tests.support.containers import make_container
 from tests.support.databases import database
 from tests.support.front_door import AdmitAll
 from tests.support.mocked_bot import TOKEN, MockedSession
+from tests.support.polling import polling
 from tests.support.processes import RedisServer
-from tests.support.telegram import TEST_TOKEN
+from tests.support.telegram import TEST_TOKEN, Telegram
 
 USER = 42
 ANONYMOUS_ADMIN = User(id=1087968824, is_bot=True, first_name="Group", username="GroupAnonymousBot")
@@ -125,3 +128,19 @@ async def schedule_bot(
         yield ScheduleBot(ScheduleStore(redis, settings), settings, MembersSession(statuses))
     finally:
         await redis.aclose()
+
+
+SCHEDULED = re.compile(r"Scheduled (\w{5}): (.+)\. First run: (.+)\. Remove it with /cancel \1\.")
+
+
+@asynccontextmanager
+async def polling_schedules_bot(
+    redis_server: RedisServer, db: int, telegram: Telegram, **settings: int
+) -> AsyncIterator[str]:
+    """The real bot long-polling the emulator on database `db` (emptied first); yields its URL."""
+    url, client = database(redis_server, db)
+    client.close()
+    container = make_container(url, telegram.base_url, task_timeout=10)
+    container.register(SchedulesSettings, instance=SchedulesSettings(**settings))  # type: ignore[arg-type]
+    async with polling(container, telegram.state):
+        yield url

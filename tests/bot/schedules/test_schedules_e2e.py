@@ -2,34 +2,17 @@
 (database 25 of the session's redis-server), getChatMember answered by the emulator."""
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from bot.front_door import SLOW_DOWN
 from bot.schedules.admins import ADMINS_ONLY
-from core.settings import SchedulesSettings
 from devtools.emulator.state import ChatMessage
 from tests.support.chat import ChatClient
-from tests.support.containers import make_container
-from tests.support.databases import database
-from tests.support.polling import polling
 from tests.support.processes import RedisServer
+from tests.support.schedules import SCHEDULED, polling_schedules_bot
 from tests.support.telegram import Telegram
 from tests.support.waiting import async_wait_for
 
 DB = 25
-SCHEDULED = re.compile(r"Scheduled (\w{5}): (.+)\. First run: (.+)\. Remove it with /cancel \1\.")
-
-
-@asynccontextmanager
-async def schedules_bot(redis_server: RedisServer, telegram: Telegram, **settings: int) -> AsyncIterator[str]:
-    """The polling bot on database DB (emptied); yields that database's URL."""
-    url, client = database(redis_server, DB)
-    client.close()
-    container = make_container(url, telegram.base_url, task_timeout=10)
-    container.register(SchedulesSettings, instance=SchedulesSettings(**settings))  # type: ignore[arg-type]
-    async with polling(container, telegram.state):
-        yield url
 
 
 async def says(telegram: Telegram, chat_id: int, user_id: int, text: str) -> ChatMessage:
@@ -46,7 +29,7 @@ async def says(telegram: Telegram, chat_id: int, user_id: int, text: str) -> Cha
 async def test_create_list_cancel_and_unsubscribe_in_a_private_chat(
     redis_server: RedisServer, telegram: Telegram
 ) -> None:
-    async with schedules_bot(redis_server, telegram, min_interval=5):
+    async with polling_schedules_bot(redis_server, DB, telegram, min_interval=5):
         chat = ChatClient(telegram.state, 5101)
         every = SCHEDULED.fullmatch((await chat.reply_to("/every 10s ping")).text)
         assert every
@@ -76,7 +59,7 @@ async def test_in_a_group_only_administrators_change_schedules(
 ) -> None:
     owner, member = 6001, 6002
     telegram.state.add_chat(-5201, "supergroup", creator=owner)
-    async with schedules_bot(redis_server, telegram):
+    async with polling_schedules_bot(redis_server, DB, telegram):
         assert (await says(telegram, -5201, member, "/every 1h ping")).text == ADMINS_ONLY
         created = SCHEDULED.fullmatch((await says(telegram, -5201, owner, "/every 1h ping")).text)
         assert created
@@ -91,7 +74,7 @@ async def test_in_a_group_only_administrators_change_schedules(
 async def test_the_commands_are_throttled_like_the_others(
     redis_server: RedisServer, telegram: Telegram
 ) -> None:
-    async with schedules_bot(redis_server, telegram):
+    async with polling_schedules_bot(redis_server, DB, telegram):
         chat = ChatClient(telegram.state, 5301)
         replies = [(await chat.reply_to("/schedules")).text for _ in range(5)]
         assert all(reply.startswith("No schedules in this chat.") for reply in replies)
