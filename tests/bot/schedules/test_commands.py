@@ -175,3 +175,16 @@ async def test_an_anonymous_admin_posting_as_the_group_may_and_a_channel_may_not
         channel = Chat(id=-100777, type="channel")
         assert await bot.reply_to("/cancel all", GROUP, "supergroup", sender_chat=channel) == ADMINS_ONLY_HTML
         assert bot.session.member_calls == []
+
+
+async def test_every_schedule_command_is_throttled(redis_server: RedisServer) -> None:
+    async with bot_on(redis_server) as bot:
+        limited = {
+            handler.callback.__qualname__
+            for router in bot.dispatcher.sub_routers
+            for handler in router.message.handlers
+            if handler.flags.get("rate_limit") is not None
+        }
+    commands = ("every", "daily", "cron", "list_schedules", "cancel")
+    assert {f"ScheduleCommandController.{name}" for name in commands} <= limited
+    assert {"TimezoneCommandController.timezone", "SubscriptionCommandController.unsubscribe"} <= limited
