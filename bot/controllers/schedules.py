@@ -22,7 +22,7 @@ from bot.schedules.parsing import (
     parse_daily,
     parse_every,
 )
-from bot.schedules.rendering import created, listing, quote
+from bot.schedules.rendering import created, listing, plural, quote
 from bot.throttling import RateLimit
 from core.schedules.store import ScheduleStore
 from core.settings import SchedulesSettings
@@ -98,7 +98,7 @@ class ScheduleCommandController:
         if target == ALL:
             removed = await self._store.cancel_all(chat_id)
             log.info("schedules_cancelled", count=removed)
-            return f"Removed all {removed} schedules of this chat." if removed else NOTHING_TO_REMOVE
+            return f"Removed this chat's {plural(removed, 'schedule')}." if removed else NOTHING_TO_REMOVE
         if await self._store.cancel(chat_id, target):
             log.info("schedule_cancelled", schedule_id=target)
             return f"Removed schedule {quote(target)}."

@@ -4,6 +4,7 @@ from aiogram import Router
 from aiogram.types import Message
 
 from bot.commands import STATUS, SUBSCRIBE, UNSUBSCRIBE
+from bot.schedules.rendering import plural
 from bot.throttling import RateLimit
 from core.schedules.store import ScheduleStore
 from core.subscriptions import SubscriptionStore
@@ -37,7 +38,7 @@ class SubscriptionCommandController:
 
     async def unsubscribe(self, message: Message) -> None:
         removed = await self._schedules.forget_chat(message.chat.id)
-        also = f" Its {removed} schedule{' is' if removed == 1 else 's are'} removed too." if removed else ""
+        also = f" Removed its {plural(removed, 'schedule')} too." if removed else ""
         if await self._store.unsubscribe(message.chat.id):
             await message.answer(f"Unsubscribed. No more scheduled notifications here.{also}")
         elif removed:

@@ -34,3 +34,8 @@ def listing(schedules: list[tuple[Schedule, datetime]], zone: ZoneInfo) -> str:
         return "No schedules in this chat. Create one, e.g. /every 30m ping or /daily 09:00 report."
     lines = [f"{quote(s.id)} — {what(s)} — next {at(due, zone)}" for s, due in schedules]
     return f"Schedules in this chat (time zone {quote(zone.key)}):\n" + "\n".join(lines)
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 schedule", "3 schedules"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -78,7 +78,7 @@ async def test_cron_and_cancel(redis_server: RedisServer) -> None:
             await bot.reply_to(f"/cancel {first[1]}")
             == f"No schedule “{first[1]}” in this chat. /schedules lists the ids."
         )
-        assert await bot.reply_to("/cancel all") == "Removed all 1 schedules of this chat."
+        assert await bot.reply_to("/cancel all") == "Removed this chat's 1 schedule."
         assert await bot.reply_to("/cancel all") == "This chat has no schedules; nothing to remove."
         assert await bot.reply_to("/schedules") == (
             "No schedules in this chat. Create one, e.g. /every 30m ping or /daily 09:00 report."
@@ -151,9 +151,7 @@ async def test_in_groups_members_may_not_change_schedules(
 async def test_group_administrators_may(status: str, redis_server: RedisServer) -> None:
     async with bot_on(redis_server, statuses={USER: status}) as bot:
         assert (await bot.reply_to("/every 1h ping", GROUP, "supergroup")).startswith("Scheduled ")
-        assert (
-            await bot.reply_to("/cancel all", GROUP, "supergroup")
-        ) == "Removed all 1 schedules of this chat."
+        assert (await bot.reply_to("/cancel all", GROUP, "supergroup")) == "Removed this chat's 1 schedule."
 
 
 async def test_everyone_may_list_and_see_the_zone(redis_server: RedisServer) -> None:

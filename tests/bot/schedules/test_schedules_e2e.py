@@ -49,7 +49,14 @@ async def test_create_list_cancel_and_unsubscribe_in_a_private_chat(
         assert (await chat.reply_to(f"/cancel {every[1]}")).text == f"Removed schedule {every[1]}."
         assert (await chat.reply_to("/every 1s ping")).text.startswith("Every 1s is too often")
         assert (await chat.reply_to("/unsubscribe")).text == (
-            "This chat was not subscribed. Its 1 schedule is removed too."
+            "This chat was not subscribed. Removed its 1 schedule too."
+        )
+        assert (await chat.reply_to("/schedules")).text.startswith("No schedules in this chat.")
+        assert (await chat.reply_to("/subscribe")).text.startswith("Subscribed.")
+        assert (await chat.reply_to("/every 1h ping")).text.startswith("Scheduled ")
+        assert (await chat.reply_to("/every 2h ping")).text.startswith("Scheduled ")
+        assert (await chat.reply_to("/unsubscribe")).text == (
+            "Unsubscribed. No more scheduled notifications here. Removed its 2 schedules too."
         )
         assert (await chat.reply_to("/schedules")).text.startswith("No schedules in this chat.")
 
