@@ -11,7 +11,7 @@ from core.schedules.model import Fire, Schedule
 from core.schedules.store import ScheduleStore
 from core.settings import CelerySettings, DeliverySettings
 from core.subscriptions import Subscriber
-from tasks.contracts import DeliveryReport, StartedRun
+from tasks.contracts import DeliveryReport
 from tasks.controllers import running_task
 from tasks.controllers.delivery import DEADLINE_MARGIN, _countdown
 from tasks.controllers.retrying import retry_later
@@ -21,6 +21,7 @@ from tasks.delivery.outcomes import DeliveryInterruptedError, Outcome, TokenRevo
 from tasks.delivery.sender import ChunkSender
 from tasks.delivery.worker_loop import WorkerEventLoop
 from tasks.registry import TasksRegistry
+from tasks.schedules.contracts import StartedRun
 
 log = structlog.get_logger(__name__)
 NOTHING: DeliveryReport = {o.value: 0 for o in Outcome}  # type: ignore[assignment]
