@@ -22,5 +22,5 @@ def sandbox_state(token: str) -> EmulatorState:
     """
     state = EmulatorState(token)
     state.add_chat(state.user_id, "private", PERSON_NAME)
-    state.add_chat(GROUP_CHAT_ID, "group", GROUP_TITLE)
+    state.add_chat(GROUP_CHAT_ID, "group", GROUP_TITLE, creator=state.user_id)  # the person's group
     return state
