@@ -5,9 +5,11 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.text_decorations import html_decoration
 
+from bot.texts import clean
 from core.schedules.model import Schedule
 
 quote = html_decoration.quote
+LISTING_LIMIT = 3800  # characters of a /schedules reply; Telegram takes 4,096
 
 
 def at(when: datetime, zone: ZoneInfo) -> str:
@@ -18,8 +20,8 @@ def at(when: datetime, zone: ZoneInfo) -> str:
 
 
 def what(schedule: Schedule) -> str:
-    """ "every 30m — ping", "daily 09:00 — report", "cron 0 9 * * 1-5 — greet Ada"."""
-    return quote(f"{schedule.spec.describe()} — {' '.join((schedule.task, *schedule.args))}")
+    """What runs when: "every 30m — ping", "cron 0 9 * * 1-5 — greet Ada" (long arguments cut short)."""
+    return quote(f"{schedule.spec.describe()} — {clean(' '.join((schedule.task, *schedule.args)))}")
 
 
 def created(schedule: Schedule, first_run: datetime, zone: ZoneInfo) -> str:
@@ -32,10 +34,16 @@ def created(schedule: Schedule, first_run: datetime, zone: ZoneInfo) -> str:
 def listing(schedules: list[tuple[Schedule, datetime]], zone: ZoneInfo) -> str:
     if not schedules:
         return "No schedules in this chat. Create one, e.g. /every 30m ping or /daily 09:00 report."
-    lines = [f"{quote(s.id)} — {what(s)} — next {at(due, zone)}" for s, due in schedules]
-    return f"Schedules in this chat (time zone {quote(zone.key)}):\n" + "\n".join(lines)
+    lines = [f"Schedules in this chat (time zone {quote(zone.key)}):"]
+    for shown, (schedule, due) in enumerate(schedules):
+        line = f"{quote(schedule.id)} — {what(schedule)} — next {at(due, zone)}"
+        if sum(map(len, lines)) + len(line) > LISTING_LIMIT:  # HTML is longer than what Telegram counts
+            lines.append(f"… and {len(schedules) - shown} more")
+            break
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def plural(count: int, noun: str) -> str:
-    """ "1 schedule", "3 schedules"."""
+    """`count` `noun`s in English: 1 schedule, 3 schedules."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
