@@ -55,7 +55,8 @@ class ScheduleCommandController:
         await self._create(message, bot, lambda: parse_daily(command.args, self._tasks))
 
     async def cron(self, message: Message, command: CommandObject, bot: Bot) -> None:
-        await self._create(message, bot, lambda: parse_cron(command.args, self._tasks))
+        minimum = self._settings.min_interval
+        await self._create(message, bot, lambda: parse_cron(command.args, self._tasks, minimum))
 
     async def list_schedules(self, message: Message) -> None:
         chat_id = message.chat.id

@@ -8,7 +8,11 @@ declarations (`tasks/schedulable.py`): any mapping of names to objects with a `p
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import islice, pairwise, takewhile
 from typing import Any, Protocol
+
+from cronsim import CronSim
 
 from bot.commands import CRON, DAILY, EVERY
 from bot.texts import clean
@@ -19,6 +23,8 @@ UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MAX_INTERVAL = 366 * 86400
 TIME = re.compile(r"(\d{1,2}):(\d\d)")
 CRON_FIELDS = 5
+MINUTE = 60
+GAP_SAMPLE = 1500
 EVERY_EXAMPLE = "/every 30m ping"
 DAILY_EXAMPLE = "/daily 09:00 report"
 CRON_EXAMPLE = "/cron 0 9 * * 1-5 report"
@@ -83,8 +89,9 @@ def parse_daily(text: str | None, tasks: Tasks) -> ScheduleRequest:
     return ScheduleRequest(ScheduleSpec.daily(hour, minute), task, args)
 
 
-def parse_cron(text: str | None, tasks: Tasks) -> ScheduleRequest:
-    """`/cron <minute> <hour> <day-of-month> <month> <day-of-week> <task> [args]`."""
+def parse_cron(text: str | None, tasks: Tasks, min_interval: int = 60) -> ScheduleRequest:
+    """`/cron <minute> <hour> <day-of-month> <month> <day-of-week> <task> [args]`, its runs at least
+    `min_interval` seconds apart (any cron is, up to 60)."""
     words = (text or "").split()
     form = usage(CRON.usage, CRON_EXAMPLE)
     if len(words) <= CRON_FIELDS:
@@ -93,8 +100,23 @@ def parse_cron(text: str | None, tasks: Tasks) -> ScheduleRequest:
         spec = ScheduleSpec.cron(" ".join(words[:CRON_FIELDS]))
     except InvalidCronError as exc:
         raise InputError(f"{_sentence(str(exc))}. {form}") from exc
+    if min_interval > MINUTE and (gap := shortest_gap(spec.text)) < min_interval:
+        raise InputError(
+            f"“{spec.text}” runs as often as every {describe(gap)}: the shortest interval here is "
+            f"{describe(min_interval)}. {form}"
+        )
     task, args = _task(words[CRON_FIELDS:], tasks, form)
     return ScheduleRequest(spec, task, args)
+
+
+def shortest_gap(expression: str) -> int:
+    """Seconds between the two closest runs of a valid cron expression: every matching day has the same
+    times, so a week and a day of runs (at most GAP_SAMPLE of them) shows every kind of gap."""
+    start = datetime(2026, 1, 1)  # naive: wall-clock times, as cron reads them
+    runs = list(
+        takewhile(lambda run: run < start + timedelta(days=8), islice(CronSim(expression, start), GAP_SAMPLE))
+    )
+    return min((int((b - a).total_seconds()) for a, b in pairwise(runs)), default=MAX_INTERVAL)
 
 
 def _sentence(text: str) -> str:

@@ -9,12 +9,14 @@ import pytest
 
 from bot.schedules.arguments import ALL, parse_cancel, parse_zone
 from bot.schedules.parsing import (
+    MAX_INTERVAL,
     InputError,
     ScheduleRequest,
     describe,
     parse_cron,
     parse_daily,
     parse_every,
+    shortest_gap,
 )
 from core.schedules.model import ScheduleKind
 
@@ -223,3 +225,21 @@ def test_an_unknown_time_zone_is_refused(text: str) -> None:
 )
 def test_intervals_are_described_as_typed(seconds: int, text: str) -> None:
     assert describe(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("expression", "gap"),
+    [("* * * * *", 60), ("*/5 * * * *", 300), ("0 9 * * 1-5", 86400), ("0,59 0,23 * * *", 60),
+     ("0 0 1 1 *", 31536000 * 10), ("30 8 * * 1,3", 172800)],
+)  # fmt: skip
+def test_the_shortest_gap_of_a_cron_expression(expression: str, gap: int) -> None:
+    assert shortest_gap(expression) == min(gap, MAX_INTERVAL)
+
+
+def test_cron_runs_closer_than_the_minimum_interval_are_refused() -> None:
+    assert parse_cron("*/5 * * * * ping", TASKS, min_interval=300).spec.text == "*/5 * * * *"
+    with pytest.raises(InputError) as refused:
+        parse_cron("*/2 9-17 * * * ping", TASKS, min_interval=300)
+    assert str(refused.value) == (
+        f"“*/2 9-17 * * *” runs as often as every 2m: the shortest interval here is 5m. {CRON_FORM}"
+    )
