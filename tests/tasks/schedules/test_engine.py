@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis
@@ -131,3 +132,18 @@ async def test_a_cancelled_schedule_is_dropped_at_claim(db: tuple[str, redis.Red
     engine(url, client, Clock()).tick()
     assert runs_of(published(client)) == [(kept, to_ms(NOW))]
     assert client.zscore("schedules:due", cancelled) is None
+
+
+async def test_a_timezone_change_during_a_claim_wins_over_the_advance(db: tuple[str, redis.Redis]) -> None:
+    url, client = db
+    store = ScheduleStore(Redis.from_url(url), SchedulesSettings())
+    added = await store.add(5, "private", ScheduleSpec.daily(9, 0), "ping", (), 1, NOW - timedelta(days=1))
+    assert added.schedule is not None
+    assert added.first_run == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # due an hour before NOW
+    book = ClaimBook(client, ScheduleKeys())
+    [claim], _ = book.claim(to_ms(NOW), 30_000, 10)
+    await store.set_timezone(5, ZoneInfo("Europe/Berlin"), NOW)  # while the run is being published
+    assert book.advance([(claim.schedule.id, claim.due_ms, to_ms(NOW + timedelta(days=1)))]) == 0
+    [(_, next_run)] = await store.list_chat(5)
+    assert next_run == datetime(2026, 1, 6, 8, 0, tzinfo=UTC), "09:00 Berlin, as /timezone set it"
+    assert client.zscore("schedules:due", claim.schedule.id) == to_ms(next_run)
