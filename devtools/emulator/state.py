@@ -38,7 +38,7 @@ class EmulatorState(UpdateQueue):
 
     def reset(self) -> None:
         """Forget every chat, message and update (tests share one running emulator)."""
-        self.__dict__.update(EmulatorState(self.token, self.bot_id, self.bot_username).__dict__)
+        self.__dict__.update(EmulatorState(self.token, self.bot_id, self.bot_username, self.user_id).__dict__)
 
     def add_chat(
         self, chat_id: int, chat_type: ChatType = "private", title: str = "", creator: int | None = None
