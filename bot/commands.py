@@ -52,8 +52,30 @@ PING = CommandSpec("ping", "Check that the workers answer (round trip)")
 SUBSCRIBE = CommandSpec("subscribe", "Get the scheduled notifications in this chat")
 UNSUBSCRIBE = CommandSpec("unsubscribe", "Stop the scheduled notifications here")
 STATUS = CommandSpec("status", "Is this chat subscribed, and when is the next one")
+EVERY = CommandSpec("every", "Run a task here every interval", arguments="<N><s|m|h|d> <task> [args]")
+DAILY = CommandSpec("daily", "Run a task here every day at a time", arguments="<HH:MM> <task> [args]")
+CRON = CommandSpec(
+    "cron",
+    "Run a task here on a cron schedule",
+    arguments="<minute> <hour> <day-of-month> <month> <day-of-week> <task> [args]",
+)
+SCHEDULES = CommandSpec("schedules", "List this chat's schedules")
+CANCEL = CommandSpec("cancel", "Remove a schedule, or all of them", arguments="<id>|all")
+TIMEZONE = CommandSpec("timezone", "Show or set this chat's time zone", arguments="[IANA name]")
 HELP = CommandSpec("help", "List the commands")
-MENU: tuple[CommandSpec, ...] = (PING, SUBSCRIBE, UNSUBSCRIBE, STATUS, HELP)
+MENU: tuple[CommandSpec, ...] = (
+    PING,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+    STATUS,
+    EVERY,
+    DAILY,
+    CRON,
+    SCHEDULES,
+    CANCEL,
+    TIMEZONE,
+    HELP,
+)
 
 
 def menu() -> list[BotCommand]:

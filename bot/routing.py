@@ -8,6 +8,8 @@ from bot.controllers.fallback import FallbackController
 from bot.controllers.help import HelpCommandController
 from bot.controllers.lifecycle import LifecycleController
 from bot.controllers.ping import PingCommandController
+from bot.controllers.schedules import ScheduleCommandController
+from bot.controllers.schedules_timezone import TimezoneCommandController
 from bot.controllers.subscriptions import SubscriptionCommandController
 from bot.middlewares import LogContextMiddleware
 
@@ -19,13 +21,15 @@ def create_dispatcher(
     help_: HelpCommandController,
     ping: PingCommandController,
     subscriptions: SubscriptionCommandController,
+    schedules: ScheduleCommandController,
+    timezone: TimezoneCommandController,
     fallback: FallbackController,
 ) -> Dispatcher:
     """One Router per controller, in routing order. Add a command's controller before the fallback,
     which takes whatever no other router matched."""
     dispatcher = Dispatcher()
     dispatcher.update.outer_middleware(LogContextMiddleware())
-    for controller in (lifecycle, errors, help_, ping, subscriptions, fallback):
+    for controller in (lifecycle, errors, help_, ping, subscriptions, schedules, timezone, fallback):
         dispatcher.include_router(router_of(controller))
     return dispatcher
 

@@ -4,7 +4,9 @@ from aiogram import Router
 from aiogram.types import Message
 
 from bot.commands import STATUS, SUBSCRIBE, UNSUBSCRIBE
+from bot.schedules.rendering import plural
 from bot.throttling import RateLimit
+from core.schedules.store import ScheduleStore
 from core.subscriptions import SubscriptionStore
 from tasks.schedule import NotificationSchedule
 
@@ -13,11 +15,15 @@ LIMITED = {"rate_limit": RateLimit(calls=5, period=10.0, one_in_flight=False)}
 
 
 class SubscriptionCommandController:
-    """/subscribe, /unsubscribe, /status: this chat and the scheduled notifications. All idempotent."""
+    """/subscribe, /unsubscribe, /status: this chat and the scheduled notifications. All idempotent.
+    /unsubscribe also removes the chat's own schedules (/every, /daily, /cron)."""
 
-    def __init__(self, store: SubscriptionStore, schedule: NotificationSchedule) -> None:
+    def __init__(
+        self, store: SubscriptionStore, schedule: NotificationSchedule, schedules: ScheduleStore
+    ) -> None:
         self._store = store
         self._schedule = schedule
+        self._schedules = schedules
 
     def register(self, router: Router) -> None:
         SUBSCRIBE.register(router, self.subscribe, flags=LIMITED)
@@ -31,8 +37,12 @@ class SubscriptionCommandController:
             await message.answer(f"This chat is already subscribed. {self._next_line()}")
 
     async def unsubscribe(self, message: Message) -> None:
+        removed = await self._schedules.forget_chat(message.chat.id)
+        also = f" Removed its {plural(removed, 'schedule')} too." if removed else ""
         if await self._store.unsubscribe(message.chat.id):
-            await message.answer("Unsubscribed. No more scheduled notifications here.")
+            await message.answer(f"Unsubscribed. No more scheduled notifications here.{also}")
+        elif removed:
+            await message.answer(f"This chat was not subscribed.{also}")
         else:
             await message.answer("This chat was not subscribed; nothing to do.")
 

@@ -26,6 +26,7 @@ class DevSettings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org"
     sandbox_port: int | None = Field(default=None, ge=1, le=65535)
     dev_data_dir: Path = ROOT / ".dev-data"
+    schedules_min_interval: int | None = None  # unset: the sandbox lowers it (SANDBOX_MIN_INTERVAL)
 
 
 def choose_port(requested: int | None, variable: str, preferred: int | None = None) -> int:

@@ -32,6 +32,7 @@ WORKER = [PYTHON, "-m", "celery", "-A", "tasks.worker", "worker", "-P", "prefork
 BEAT = [PYTHON, "-m", "celery", "-A", "tasks.beat", "beat", "-l", "INFO"]
 WATCHED = [str(ROOT / folder) for folder in ("bot", "tasks", "core", "ioc")]
 RELOAD = [PYTHON, "-m", "devtools.devstack.reload", *WATCHED, "--"]
+SANDBOX_MIN_INTERVAL = 5  # seconds: a newcomer types `/every 10s ping` and watches the results arrive
 
 
 @dataclass
@@ -80,6 +81,11 @@ def plan_telegram(settings: DevSettings, stack: Stack) -> None:
         str(port),
     ]
     stack.bot_waits_for += ["--http", base_url]
+    if settings.schedules_min_interval is None:
+        stack.env["SCHEDULES_MIN_INTERVAL"] = str(SANDBOX_MIN_INTERVAL)
+        stack.notes.append(
+            f"sandbox: schedules may run as often as every {SANDBOX_MIN_INTERVAL}s (/every 10s ping)"
+        )
     stack.chat_page = f"{base_url}/"
     stack.notes.append("sandbox: no TELEGRAM_BOT_TOKEN, so the bot talks to a local Telegram emulator")
     stack.notes.append(f"sandbox: chat with the bot at {base_url}/ (it answers from the ready line on)")

@@ -19,11 +19,13 @@ PROCESSES = ("redis-server", "devtools.emulator", "tasks.worker worker", "tasks.
 
 
 def test_sandbox_stack_answers_notifies_and_sigterm_stops_every_process_redis_last(tmp_path: Path) -> None:
-    stack = Devstack(tmp_path, NOTIFICATIONS_SCHEDULE="2")
+    stack = Devstack(tmp_path, NOTIFICATIONS_SCHEDULE="2", SCHEDULES_MIN_INTERVAL="1")
     try:
         base_url, port = stack.wait_for_line(SANDBOX_LINE).groups()
         assert int(port) == stack.sandbox_port
         stack.wait_for_line(r"system\s+\| ready: chat with the bot at ", timeout=90)
+        # A schedule's results arrive (the sandbox's own minimum, 5 s: test_sandbox_schedules.py).
+        assert reply_to(stack, base_url, PRIVATE_CHAT, "/every 1s ping").startswith("Scheduled ")
         assert re.fullmatch(r"pong — \d+ ms", reply_to(stack, base_url, PRIVATE_CHAT, "/ping"))
         subscribed = reply_to(stack, base_url, PRIVATE_CHAT, "/subscribe")  # a fresh data dir: not yet
         assert re.fullmatch(r"Subscribed\. Next notification: [\d :-]+ UTC \(every 2 s\)\.", subscribed)
@@ -34,6 +36,13 @@ def test_sandbox_stack_answers_notifies_and_sigterm_stops_every_process_redis_la
             return found[0] if found else None
 
         assert "Workers answering: <b>1</b>" in wait_for(notification, 30, "a scheduled notification")
+
+        def pong() -> bool:
+            messages = api(base_url, f"/emulator/api/chats/{PRIVATE_CHAT}/messages?wait=1")["messages"]
+            return any(m["from_bot"] and "pong from" in m["text"] for m in messages)
+
+        wait_for(pong, 30, "a result of /every 1s ping")
+        assert reply_to(stack, base_url, PRIVATE_CHAT, "/cancel all") == "Removed this chat's 1 schedule."
         client = redis.Redis.from_url(stack.wait_for_line(REDIS_LINE).group(1), decode_responses=True)
         config = {key: client.config_get(key)[key] for key in ("appendonly", "appendfsync", "dir")}
         assert config == {

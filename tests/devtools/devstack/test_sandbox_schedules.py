@@ -1,0 +1,41 @@
+"""`make dev` in sandbox mode lets schedules run often (SCHEDULES_MIN_INTERVAL 5 s) unless it is set."""
+
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from devtools.devstack.env import DevSettings
+from devtools.devstack.stack import SANDBOX_MIN_INTERVAL, plan
+from tests.support.processes import RedisServer
+
+
+def settings(redis_server: RedisServer, tmp_path: Path, token: str | None = None) -> DevSettings:
+    bot_token = SecretStr(token) if token else None
+    return DevSettings(
+        redis_url=SecretStr(redis_server.url), dev_data_dir=tmp_path, telegram_bot_token=bot_token
+    )
+
+
+def test_the_sandbox_lowers_the_minimum_interval(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_server: RedisServer
+) -> None:
+    monkeypatch.delenv("SCHEDULES_MIN_INTERVAL", raising=False)
+    stack = plan(settings(redis_server, tmp_path))
+    assert stack.env["SCHEDULES_MIN_INTERVAL"] == str(SANDBOX_MIN_INTERVAL) == "5"
+    assert "sandbox: schedules may run as often as every 5s (/every 10s ping)" in stack.notes
+
+
+def test_a_minimum_interval_that_is_set_is_kept(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_server: RedisServer
+) -> None:
+    monkeypatch.setenv("SCHEDULES_MIN_INTERVAL", "30")
+    assert plan(settings(redis_server, tmp_path)).env["SCHEDULES_MIN_INTERVAL"] == "30"
+
+
+def test_a_real_telegram_keeps_the_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_server: RedisServer
+) -> None:
+    monkeypatch.delenv("SCHEDULES_MIN_INTERVAL", raising=False)
+    stack = plan(settings(redis_server, tmp_path, token="1:real"))
+    assert "SCHEDULES_MIN_INTERVAL" not in stack.env
