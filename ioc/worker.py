@@ -6,8 +6,14 @@ from redis.asyncio import Redis
 
 from core.limiter import TelegramRateLimiter
 from core.settings import DeliverySettings
+from core.stats import StatsCounters
+from core.subscriptions import SubscriptionStore
 from ioc.common import SINGLETON, build_common_container, wired
+from tasks.broadcasts.fan_out import BroadcastFanOut
+from tasks.broadcasts.progress import ProgressPanel
+from tasks.broadcasts.task_stats import TaskStatsController
 from tasks.controllers import TaskController
+from tasks.controllers.broadcasts import BroadcastController
 from tasks.controllers.delivery import DeliveryController
 from tasks.controllers.lifecycle import WorkerLifecycleController
 from tasks.controllers.notifications import HealthNotificationController
@@ -25,6 +31,8 @@ TASK_CONTROLLERS: tuple[type[TaskController], ...] = (
     PingTaskController,
     HealthNotificationController,
     DeliveryController,
+    BroadcastController,
+    TaskStatsController,
 )
 
 
@@ -36,12 +44,20 @@ def _ledger(redis: Redis, settings: DeliverySettings) -> DeliveryLedger:
     return DeliveryLedger(redis, settings.ledger_ttl)
 
 
+def _sender(
+    limiter: TelegramRateLimiter, ledger: DeliveryLedger, store: SubscriptionStore, stats: StatsCounters
+) -> ChunkSender:
+    return ChunkSender(limiter, ledger, store, stats)
+
+
 def build_worker_container() -> punq.Container:
     container = build_common_container()
     container.register(WorkerEventLoop, scope=SINGLETON)
     container.register(TelegramRateLimiter, scope=SINGLETON)
     container.register(DeliveryLedger, factory=wired(container, _ledger), scope=SINGLETON)
-    container.register(ChunkSender, scope=SINGLETON)
+    container.register(ChunkSender, factory=wired(container, _sender), scope=SINGLETON)
+    container.register(BroadcastFanOut, scope=SINGLETON)
+    container.register(ProgressPanel, scope=SINGLETON)
     container.register(FanOut, scope=SINGLETON)
     container.register(HealthProbe, scope=SINGLETON)
     container.register(HealthNotification, scope=SINGLETON)
