@@ -1,6 +1,5 @@
 """The Bot API half of the emulator: `/bot<token>/<method>`, answered as Telegram answers."""
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -8,10 +7,18 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from devtools.emulator.api_common import Params, Upload
+from devtools.emulator.api_edits import (
+    answer_callback_query,
+    edit_message_caption,
+    edit_message_reply_markup,
+    edit_message_text,
+    get_chat_member,
+)
+from devtools.emulator.api_messages import copy_message, send_document, send_message, send_photo
 from devtools.emulator.breakdowns import breakdown_response
 from devtools.emulator.faults import ApiError, Faults
 from devtools.emulator.state import EmulatorState
-from devtools.emulator.validation import visible_text
 from devtools.emulator.webhook import (
     delete_webhook,
     get_webhook_info,
@@ -19,7 +26,6 @@ from devtools.emulator.webhook import (
     set_webhook,
 )
 
-Params = dict[str, Any]
 Method = Callable[[EmulatorState, Faults, Params], Awaitable[Any]]
 STATE = web.AppKey("state", EmulatorState)
 FAULTS = web.AppKey("faults", Faults)
@@ -35,17 +41,14 @@ async def _params(request: web.Request) -> Params:
         form = await request.post()
     except UnicodeDecodeError:
         raise ApiError(400, "Bad Request: strings must be encoded in UTF-8") from None
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    return {key: _form_value(value) for key, value in form.items()}
 
 
-def _chat_id(state: EmulatorState, params: Params) -> int:
-    try:
-        chat_id = int(params["chat_id"])
-    except (KeyError, ValueError):
-        raise ApiError(400, "Bad Request: chat_id is empty") from None
-    if chat_id not in state.chats:
-        raise ApiError(400, "Bad Request: chat not found")
-    return chat_id
+def _form_value(value: Any) -> Any:
+    """A multipart field: its text, or for a file part only its name (placeholders keep no bytes)."""
+    if isinstance(value, web.FileField):
+        return Upload(value.filename)
+    return value if isinstance(value, str) else bytes(value).decode(errors="replace")
 
 
 async def get_me(state: EmulatorState, faults: Faults, params: Params) -> Any:
@@ -58,35 +61,6 @@ async def get_updates(state: EmulatorState, faults: Faults, params: Params) -> A
     timeout = float(params.get("timeout") or 0)
     refuse_polling_while_webhook(state)
     return await state.take_updates(offset, limit, timeout)
-
-
-async def send_message(state: EmulatorState, faults: Faults, params: Params) -> Any:
-    chat_id = _chat_id(state, params)
-    parse_mode = params.get("parse_mode") or None
-    text = str(params.get("text", ""))
-    visible_text(text, parse_mode)
-    migrated_to = faults.migrations.get(chat_id)
-    if migrated_to is not None and migrated_to not in state.chats:
-        state.add_chat(migrated_to, "supergroup", state.chats[chat_id].title)
-    faults.check_send(chat_id, state.chats[chat_id].type != "private")
-    if faults.send_delay:
-        await asyncio.sleep(faults.send_delay)
-    message = await state.bot_says(chat_id, text, parse_mode)
-    return state.message_to_api(message)
-
-
-async def edit_message_text(state: EmulatorState, faults: Faults, params: Params) -> Any:
-    chat_id = _chat_id(state, params)
-    message = state.find_message(chat_id, int(params.get("message_id") or 0))
-    if message is None or not message.from_bot:
-        raise ApiError(400, "Bad Request: message to edit not found")
-    parse_mode = params.get("parse_mode") or None
-    text = str(params.get("text", ""))
-    visible_text(text, parse_mode)
-    if text == message.text:
-        raise ApiError(400, "Bad Request: message is not modified")
-    await state.bot_edits(message, text, parse_mode)
-    return state.message_to_api(message)
 
 
 async def set_my_commands(state: EmulatorState, faults: Faults, params: Params) -> Any:
@@ -107,7 +81,14 @@ METHODS: dict[str, Method] = {
     "getme": get_me,
     "getupdates": get_updates,
     "sendmessage": send_message,
+    "sendphoto": send_photo,
+    "senddocument": send_document,
+    "copymessage": copy_message,
     "editmessagetext": edit_message_text,
+    "editmessagecaption": edit_message_caption,
+    "editmessagereplymarkup": edit_message_reply_markup,
+    "answercallbackquery": answer_callback_query,
+    "getchatmember": get_chat_member,
     "setmycommands": set_my_commands,
     "getmycommands": get_my_commands,
     "deletewebhook": delete_webhook,

@@ -1,129 +1,145 @@
-"""What the emulated Telegram knows: the bot, its chats, the messages in them and pending updates."""
+"""What the emulated Telegram knows: the bot, its chats, the messages in them, members and pending updates.
 
-import asyncio
+The test hooks (a person posts any kind of message, presses an inline button; a member's status) are
+methods here, so tests of every part of the project drive the emulator the same way.
+"""
+
 import itertools
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
+
+from devtools.emulator.members import Members, MemberStatus
+from devtools.emulator.messages import Chat, ChatMessage, ChatType, Media
+from devtools.emulator.updates import CLOSE_CHECK, UpdateQueue
 
 if TYPE_CHECKING:
     from devtools.emulator.webhook_delivery import WebhookDelivery
 
-CLOSE_CHECK = 0.25
-ChatType = Literal["private", "group", "supergroup"]
+__all__ = ["CLOSE_CHECK", "Chat", "ChatMessage", "ChatType", "EmulatorState", "Media"]
 
 
 @dataclass
-class Chat:
-    id: int
-    type: ChatType
-    title: str
-
-    def to_api(self) -> dict[str, Any]:
-        if self.type == "private":
-            return {"id": self.id, "type": "private", "first_name": self.title}
-        return {"id": self.id, "type": self.type, "title": self.title}
-
-
-@dataclass
-class ChatMessage:
-    message_id: int
-    chat_id: int
-    text: str
-    from_bot: bool
-    date: int
-    parse_mode: str | None = None
-    edited: bool = False
-
-    def to_client(self) -> dict[str, Any]:
-        return {
-            "message_id": self.message_id,
-            "chat_id": self.chat_id,
-            "text": self.text,
-            "from_bot": self.from_bot,
-            "date": self.date,
-            "parse_mode": self.parse_mode,
-            "edited": self.edited,
-        }
-
-
-@dataclass
-class EmulatorState:
+class EmulatorState(UpdateQueue):
     token: str
     bot_id: int = 100000001
     bot_username: str = "sandbox_bot"
-    user_id: int = 424242
+    user_id: int = 424242  # the sandbox's person in groups (in a private chat, the chat's id)
     chats: dict[int, Chat] = field(default_factory=dict)
     messages: dict[int, list[ChatMessage]] = field(default_factory=dict)
+    members: Members = field(default_factory=Members)
+    files: dict[str, Media] = field(default_factory=dict)  # file_id -> placeholder, to send again
     commands: list[dict[str, str]] = field(default_factory=list)
     method_calls: Counter[str] = field(default_factory=Counter)  # calls per Bot API method: bounded
-    _updates: list[dict[str, Any]] = field(default_factory=list)
-    _update_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    callback_answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # query id -> answer
+    _queries: dict[str, tuple[int, int]] = field(default_factory=dict)  # unanswered: (chat, message)
+    _query_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-    bot_polling: bool = False  # a getUpdates has arrived: the bot polls (the page's "bot starting…" ends)
-    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-    _closing: bool = False
     webhook: "WebhookDelivery | None" = None  # set by setWebhook (devtools/emulator/webhook.py)
 
     def reset(self) -> None:
         """Forget every chat, message and update (tests share one running emulator)."""
         self.__dict__.update(EmulatorState(self.token, self.bot_id, self.bot_username).__dict__)
 
-    def add_chat(self, chat_id: int, chat_type: ChatType = "private", title: str = "") -> Chat:
+    def add_chat(
+        self, chat_id: int, chat_type: ChatType = "private", title: str = "", creator: int | None = None
+    ) -> Chat:
+        """A chat; in a group, `creator` (a user id) is its `creator` member."""
         chat = Chat(chat_id, chat_type, title or f"chat {chat_id}")
         self.chats[chat_id] = chat
         self.messages.setdefault(chat_id, [])
+        if creator is not None and chat_type != "private":
+            self.members.set(chat_id, creator, "creator")
         return chat
 
     def bot_user(self) -> dict[str, Any]:
-        return {
-            "id": self.bot_id,
-            "is_bot": True,
-            "first_name": "Sandbox",
-            "username": self.bot_username,
-        }
+        return {"id": self.bot_id, "is_bot": True, "first_name": "Sandbox", "username": self.bot_username}
+
+    def person(self, user_id: int) -> dict[str, Any]:
+        """A person as a User object: the sandbox's own person (or a private chat's) is "You"."""
+        private = user_id in self.chats and self.chats[user_id].type == "private"
+        if user_id == self.user_id or private:
+            return {"id": user_id, "is_bot": False, "first_name": "You", "username": "sandbox_user"}
+        return {"id": user_id, "is_bot": False, "first_name": f"User {user_id}", "username": f"user{user_id}"}
 
     def human_user(self, chat_id: int | None = None) -> dict[str, Any]:
         """The person writing: in a private chat, as in Telegram, the chat's id is the person's id (so
         private chats are distinct people); in groups, the sandbox's one person."""
         private = chat_id is not None and chat_id in self.chats and self.chats[chat_id].type == "private"
-        return {
-            "id": chat_id if private else self.user_id,
-            "is_bot": False,
-            "first_name": "You",
-            "username": "sandbox_user",
-        }
+        return self.person(chat_id if private and chat_id is not None else self.user_id)
+
+    def set_member_status(self, chat_id: int, user_id: int, status: MemberStatus) -> None:
+        """A test hook (and the page's): what getChatMember answers for `user_id` in `chat_id`."""
+        self.members.set(chat_id, user_id, status)
 
     async def user_says(self, chat_id: int, text: str) -> ChatMessage:
         """A person writes `text` in `chat_id`: record it and queue the update for the bot."""
+        return await self.user_posts(chat_id, text)
+
+    async def user_posts(
+        self, chat_id: int, text: str = "", *, user_id: int | None = None, **content: Any
+    ) -> ChatMessage:
+        """A test hook: a person posts a message of any kind and the bot gets its update. `content`:
+        ChatMessage's fields: `entities`, `media` (`Media.new("photo", "cat.jpg")`), `caption`, `service`
+        (`{"new_chat_members": [...]}`), `reply_to` (a message id). A command's entity is added."""
         chat = self.chats.get(chat_id) or self.add_chat(chat_id)
-        message = self._record(chat.id, text, from_bot=False)
-        payload = self.message_to_api(message)
-        if text.startswith("/"):
+        if text.startswith("/") and not content.get("entities"):
             command = text.split(maxsplit=1)[0]
             length = len(command.encode("utf-16-le", "surrogatepass")) // 2  # Telegram counts UTF-16 units
-            payload["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        self._updates.append({"update_id": next(self._update_ids), "message": payload})
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        message = self._record(chat.id, text, from_bot=False, sender_id=user_id, **content)
+        if chat.type != "private":
+            self.members.saw(chat.id, user_id or self.user_id, message.service)
+        if message.media:
+            self.files[message.media.file_id] = message.media
+        await self.inject_update({"message": self.message_to_api(message)})
+        return message
+
+    async def press_button(self, chat_id: int, message_id: int, data: str, user_id: int | None = None) -> str:
+        """A test hook (and the page's): a person presses the inline button with callback data `data`
+        under the bot's message; the bot gets a `callback_query` update. Returns the query's id."""
+        message = self.find_message(chat_id, message_id)
+        if message is None or not message.from_bot:
+            raise LookupError(f"no bot message {message_id} in chat {chat_id}")
+        if data not in [button.get("callback_data") for button in message.buttons()]:
+            raise LookupError(f"message {message_id} has no button with callback data {data!r}")
+        query_id = f"{self.bot_id}{next(self._query_ids):08d}"
+        self._queries[query_id] = (chat_id, message_id)
+        user = self.person(user_id) if user_id is not None else self.human_user(chat_id)
+        query = {"id": query_id, "from": user, "message": self.message_to_api(message)}
+        await self.inject_update({"callback_query": {**query, "chat_instance": str(chat_id), "data": data}})
+        return query_id
+
+    async def answer_callback(self, query_id: str, answer: dict[str, Any]) -> bool:
+        """answerCallbackQuery: False if the query is unknown or already answered."""
+        if self._queries.pop(query_id, None) is None:
+            return False
+        self.callback_answers[query_id] = answer
+        await self._notify()
+        return True
+
+    async def bot_says(self, chat_id: int, text: str, parse_mode: str | None, **content: Any) -> ChatMessage:
+        """The bot's message (`content`: ChatMessage's fields, e.g. `media`, `caption`, `reply_markup`)."""
+        message = self._record(chat_id, text, from_bot=True, parse_mode=parse_mode, **content)
         await self._notify()
         return message
 
-    async def inject_update(self, payload: dict[str, Any]) -> int:
-        """A test hook: queue an update as given, raw (even one no client can parse); returns its id."""
-        update_id = next(self._update_ids)
-        self._updates.append({"update_id": update_id, **payload})
-        await self._notify()
-        return update_id
-
-    async def bot_says(self, chat_id: int, text: str, parse_mode: str | None) -> ChatMessage:
-        message = self._record(chat_id, text, from_bot=True, parse_mode=parse_mode)
-        await self._notify()
-        return message
-
-    async def bot_edits(self, message: ChatMessage, text: str, parse_mode: str | None) -> None:
-        message.text, message.parse_mode, message.edited = text, parse_mode, True
+    async def bot_edits(
+        self, message: ChatMessage, text: str | None, parse_mode: str | None, **content: Any
+    ) -> None:
+        """An edit: the text (a media's caption; None: kept) and `content` (e.g. `reply_markup`)
+        replaced, its time noted in `edit_times`."""
+        if text is not None:
+            message.parse_mode = parse_mode
+            if message.media is not None:
+                message.caption = text
+            else:
+                message.text = text
+        for name, value in content.items():
+            setattr(message, name, value)
+        message.edit_times.append(time.time())
         await self._notify()
 
     def find_message(self, chat_id: int, message_id: int) -> ChatMessage | None:
@@ -133,61 +149,26 @@ class EmulatorState:
     def bot_messages(self, chat_id: int) -> list[ChatMessage]:
         return [m for m in self.messages.get(chat_id, []) if m.from_bot]
 
-    def message_to_api(self, message: ChatMessage) -> dict[str, Any]:
+    def message_to_api(self, message: ChatMessage, *, replied: bool = True) -> dict[str, Any]:
         sender = self.bot_user() if message.from_bot else self.human_user(message.chat_id)
-        return {
+        if message.sender_id is not None:
+            sender = self.person(message.sender_id)
+        body = {
             "message_id": message.message_id,
             "date": message.date,
             "chat": self.chats[message.chat_id].to_api(),
-            "from": sender,
-            "text": message.text,
         }
+        body |= {"from": sender, **message.content_to_api()}
+        if message.reply_markup and message.buttons():
+            body["reply_markup"] = message.reply_markup
+        if message.edit_times:
+            body["edit_date"] = int(message.edit_times[-1])
+        original = self.find_message(message.chat_id, message.reply_to or 0) if replied else None
+        if original is not None:
+            body["reply_to_message"] = self.message_to_api(original, replied=False)
+        return body
 
-    async def take_updates(self, offset: int, limit: int, timeout: float) -> list[dict[str, Any]]:
-        """getUpdates: confirm everything below `offset`, then wait up to `timeout` for news."""
-        if not self.bot_polling:
-            self.bot_polling = True
-            await self._notify()
-        self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not self._updates and not self._closing:
-            left = deadline - asyncio.get_running_loop().time()
-            if left <= 0:
-                break
-            with suppress(TimeoutError):  # wakes every CLOSE_CHECK s to notice `close`
-                await self.wait_changed(min(left, CLOSE_CHECK))
-        return self._updates[:limit]
-
-    def close(self) -> None:
-        """The server is stopping: pending getUpdates calls answer within CLOSE_CHECK seconds."""
-        self._closing = True
-
-    async def wait_changed(self, timeout: float) -> None:
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait(), timeout)
-
-    def _record(
-        self, chat_id: int, text: str, *, from_bot: bool, parse_mode: str | None = None
-    ) -> ChatMessage:
-        message = ChatMessage(next(self._message_ids), chat_id, text, from_bot, int(time.time()), parse_mode)
+    def _record(self, chat_id: int, text: str, *, from_bot: bool, **content: Any) -> ChatMessage:
+        message = ChatMessage(next(self._message_ids), chat_id, text, from_bot, int(time.time()), **content)
         self.messages.setdefault(chat_id, []).append(message)
         return message
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
-    # Webhook delivery (devtools/emulator/webhook_delivery.py) takes updates with `take_updates` too.
-    @property
-    def closing(self) -> bool:
-        return self._closing
-
-    def pending_count(self) -> int:
-        return len(self._updates)
-
-    def drop_updates(self) -> None:
-        self._updates = []
-
-    def requeue(self, updates: list[dict[str, Any]]) -> None:
-        """Updates a webhook took but did not deliver wait for the next reader again, in order."""
-        self._updates = sorted([*updates, *self._updates], key=lambda update: int(update["update_id"]))

@@ -8,6 +8,7 @@ import re
 from devtools.emulator.faults import ApiError
 
 MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
 HTML_TAGS = frozenset(
     {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
      "tg-spoiler", "tg-emoji", "blockquote"}
@@ -98,3 +99,16 @@ def visible_text(text: str, parse_mode: str | None) -> str:
     if utf16_length(text) > MAX_TEXT_LENGTH:
         raise ApiError(400, "Bad Request: message is too long")
     return text
+
+
+def visible_caption(caption: str, parse_mode: str | None) -> str:
+    """A media's caption as a reader sees it: may be empty, 1,024 UTF-16 units at most."""
+    try:
+        caption.encode()
+    except UnicodeEncodeError:
+        raise ApiError(400, "Bad Request: strings must be encoded in UTF-8") from None
+    if parse_mode and parse_mode.upper() == "HTML":
+        caption = _HtmlText(caption).parse()
+    if utf16_length(caption) > MAX_CAPTION_LENGTH:
+        raise ApiError(400, "Bad Request: message caption is too long")
+    return caption

@@ -3,6 +3,7 @@
 import asyncio
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from devtools.emulator.state import ChatMessage, EmulatorState
 
@@ -23,10 +24,10 @@ class StampedEmulatorState(EmulatorState):
         self._awaited[chat_id] = future
         return future
 
-    async def bot_says(self, chat_id: int, text: str, parse_mode: str | None) -> ChatMessage:
+    async def bot_says(self, chat_id: int, text: str, parse_mode: str | None, **content: Any) -> ChatMessage:
         accepted_at = time.monotonic()
         self.stamps.append(accepted_at)
-        message = await super().bot_says(chat_id, text, parse_mode)
+        message = await super().bot_says(chat_id, text, parse_mode, **content)
         future = self._awaited.pop(chat_id, None)
         if future is not None and not future.done():
             future.set_result((accepted_at, text))
