@@ -21,7 +21,7 @@ from bot.celery_client.publisher import AsyncTaskPublisher
 from bot.controllers.errors import BUSY
 from bot.throttling import RateLimit
 from core.broadcasts.panel import (
-    EDIT_INTERVAL,
+    EDIT_SLOT,
     Action,
     BroadcastButton,
     confirm_keyboard,
@@ -142,12 +142,17 @@ class BroadcastCommandController:
         return True
 
     async def _edit_panel(self, query: CallbackQuery, bot: Bot, text: str, stop_for: int | None) -> None:
-        """Takes the panel's edit slot first, so the workers' progress edits keep their 3 s spacing."""
-        if query.message is None or (
-            stop_for is not None and await self._broadcasts.take_edit_slot(stop_for, EDIT_INTERVAL)
-        ):
+        """A running broadcast's panel: under its edit slot, so the workers' edits keep their spacing."""
+        message = query.message
+        if message is None:
+            return
+        if stop_for is not None and await self._broadcasts.take_edit_slot(stop_for, EDIT_SLOT):
             return
         markup = stop_keyboard(stop_for) if stop_for is not None else None
-        await bot.edit_message_text(
-            text=text, chat_id=query.message.chat.id, message_id=query.message.message_id, reply_markup=markup
-        )
+        try:
+            await bot.edit_message_text(
+                text=text, chat_id=message.chat.id, message_id=message.message_id, reply_markup=markup
+            )
+        finally:
+            if stop_for is not None:
+                await self._broadcasts.rearm_edit_slot(stop_for, EDIT_SLOT)

@@ -11,7 +11,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from core.broadcasts.store import Broadcast, State
 
-EDIT_INTERVAL = 3.0  # seconds between two edits of a panel, over every worker
+EDIT_INTERVAL = 3.0  # at most one edit of a panel per this many seconds, over every worker
+EDIT_SLOT = EDIT_INTERVAL + 0.25  # the slot each edit holds: room for the requests' jitter
 
 
 class Action(StrEnum):

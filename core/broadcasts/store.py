@@ -157,12 +157,19 @@ class BroadcastStore:
         return sorted(int(_text(member)) for member in await self._redis.smembers(self._active))
 
     async def take_edit_slot(self, broadcast_id: int, seconds: float) -> float:
-        """0.0 if this caller may edit the progress message now (the slot is then held `seconds`);
-        else the seconds until the slot is free. Shared by every worker: one edit per slot."""
-        key = f"{self._prefix}:{broadcast_id}:edit-slot"
-        if await self._redis.set(key, 1, nx=True, px=int(seconds * 1000)):
+        """0.0 if this caller may edit the panel now (the slot is then held `seconds`); else the seconds
+        until the slot is free. Shared by every process: one edit per slot."""
+        if await self._redis.set(self._slot_key(broadcast_id), 1, nx=True, px=int(seconds * 1000)):
             return 0.0
-        return max(1, int(await self._redis.pttl(key))) / 1000
+        return max(1, int(await self._redis.pttl(self._slot_key(broadcast_id)))) / 1000
+
+    async def rearm_edit_slot(self, broadcast_id: int, seconds: float) -> None:
+        """After an edit was answered: the next one waits `seconds` from now, however long this one
+        took to reach Telegram (a wait for the limiter, a slow request)."""
+        await self._redis.set(self._slot_key(broadcast_id), 1, px=int(seconds * 1000))
+
+    def _slot_key(self, broadcast_id: int) -> str:
+        return f"{self._prefix}:{broadcast_id}:edit-slot"
 
 
 def _text(value: bytes | str) -> str:
