@@ -4,9 +4,12 @@ from collections import Counter
 from itertools import pairwise
 
 import punq
+from redis.asyncio import Redis
 
 from core.broadcasts.panel import Action, BroadcastButton
+from core.broadcasts.store import BroadcastStore, State
 from core.settings import AdminSettings
+from devtools.emulator.messages import Media
 from devtools.emulator.state import ChatMessage, EmulatorState
 from tests.support.containers import make_container
 from tests.support.waiting import async_wait_for
@@ -52,3 +55,21 @@ async def answer_to(state: EmulatorState, query_id: str) -> str:
 def gaps(message: ChatMessage) -> list[float]:
     """Seconds between consecutive edits of `message`."""
     return [later - earlier for earlier, later in pairwise(message.edit_times)]
+
+
+async def running_broadcast(redis_url: str, state: EmulatorState, admin: int, caption: str) -> int:
+    """A broadcast already sent by `admin` (as the Send button leaves it): the photo to copy and the panel
+    in the admin's chat, the broadcast running in Redis. Returns its id; publish `broadcasts.start`."""
+    if admin not in state.chats:
+        state.add_chat(admin)
+    photo = await state.user_posts(admin, media=Media.new("photo", "sale.jpg"), caption=caption)
+    panel = await state.bot_says(admin, "Broadcast: starting…", None)
+    redis = Redis.from_url(redis_url)
+    try:
+        store = BroadcastStore(redis)
+        broadcast_id = await store.create(admin, admin, photo.message_id)
+        await store.set_panel(broadcast_id, panel.message_id)
+        assert await store.move(broadcast_id, State.RUNNING, State.DRAFT)
+    finally:
+        await redis.aclose()
+    return broadcast_id
