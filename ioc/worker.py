@@ -30,9 +30,9 @@ TASK_CONTROLLERS: tuple[type[TaskController], ...] = (
     WorkerLifecycleController,
     PingTaskController,
     HealthNotificationController,
-    DeliveryController,
     BroadcastController,
     TaskStatsController,
+    DeliveryController,
 )
 
 

@@ -5,6 +5,7 @@ interval. The final summary waits for the slot rather than skipping it, and is w
 """
 
 import asyncio
+import time
 
 import structlog
 from aiogram import Bot
@@ -16,6 +17,7 @@ from core.limiter import TelegramRateLimiter
 
 log = structlog.get_logger(__name__)
 WATCH_INTERVAL = 0.5  # a Stop is seen by every running chunk within this (well inside 2 s)
+STOP_GRACE = 2.0  # seconds from a Stop to its summary
 
 
 class ProgressPanel:
@@ -40,6 +42,17 @@ class ProgressPanel:
         broadcast = await self._store.get(broadcast_id)
         if broadcast is not None and broadcast.state is State.RUNNING:
             await self._edit(bot, broadcast, progress_text(broadcast), with_stop=True)
+
+    async def close(self, bot: Bot, broadcast_id: int) -> None:
+        """`broadcasts.finish`: running → done once every chat is counted, or stopping → stopped once
+        the chunks have seen the Stop (STOP_GRACE); then the summary, once."""
+        await self._store.complete(broadcast_id)
+        broadcast = await self._store.get(broadcast_id)
+        if broadcast is not None and broadcast.state is State.STOPPING:
+            # the chunks see a Stop within WATCH_INTERVAL; their last messages in flight land meanwhile
+            await asyncio.sleep(max(0.0, (broadcast.changed or 0.0) + STOP_GRACE - time.time()))
+            await self._store.move(broadcast_id, State.STOPPED, State.STOPPING)
+        await self.summarize(bot, broadcast_id)
 
     async def summarize(self, bot: Bot, broadcast_id: int) -> bool:
         """The final summary, once the broadcast is done or stopped; True if it was written now."""

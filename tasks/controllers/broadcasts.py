@@ -35,7 +35,6 @@ from tasks.registry import TasksRegistry
 log = structlog.get_logger(__name__)
 DEADLINE_MARGIN = 15.0
 MAX_RETRY_COUNTDOWN = 60.0
-STOP_GRACE = 2.0
 
 
 def tick_of(broadcast_id: int) -> str:
@@ -107,16 +106,7 @@ class BroadcastController:
         return report
 
     def finish(self, broadcast_id: int) -> None:
-        self._loop.run(self._finish(broadcast_id))
-
-    async def _finish(self, broadcast_id: int) -> None:
-        await self._store.complete(broadcast_id)
-        broadcast = await self._store.get(broadcast_id)
-        if broadcast is not None and broadcast.state is State.STOPPING:
-            # the chunks see a Stop within WATCH_INTERVAL; their last messages in flight land meanwhile
-            await asyncio.sleep(max(0.0, (broadcast.changed or 0.0) + STOP_GRACE - time.time()))
-            await self._store.move(broadcast_id, State.STOPPED, State.STOPPING)
-        await self._panel.summarize(self._loop.bot, broadcast_id)
+        self._loop.run(self._panel.close(self._loop.bot, broadcast_id))
 
     async def _send(
         self, job: DeliveryJob, broadcast_id: int, subscribers: list[Subscriber]
