@@ -18,6 +18,7 @@ from redis.asyncio import BlockingConnectionPool, Connection, Redis
 from core.broadcasts.store import BroadcastStore
 from core.logging import configure_logging
 from core.redaction import SecretRedactor
+from core.schedules.store import ScheduleStore
 from core.settings import (
     AdminSettings,
     BotSettings,
@@ -26,6 +27,7 @@ from core.settings import (
     LogSettings,
     NotificationSettings,
     RedisSettings,
+    SchedulesSettings,
     TelegramSettings,
 )
 from core.settings_loader import ConfigurationError, SettingsT, load_settings
@@ -46,6 +48,7 @@ SETTINGS: tuple[type[BaseSettings], ...] = (
     DeliverySettings,
     NotificationSettings,
     AdminSettings,
+    SchedulesSettings,
 )
 
 
@@ -107,6 +110,7 @@ def build_common_container() -> punq.Container:
     container.register(SubscriptionStore, scope=SINGLETON)
     container.register(BroadcastStore, scope=SINGLETON)
     container.register(StatsCounters, scope=SINGLETON)
+    container.register(ScheduleStore, scope=SINGLETON)
     container.register(NotificationSchedule, scope=SINGLETON)
     container.register(Celery, factory=wired(container, create_celery_app), scope=SINGLETON)
     container.register(TasksRegistry, scope=SINGLETON)

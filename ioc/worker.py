@@ -5,6 +5,7 @@ from celery import Celery
 from redis.asyncio import Redis
 
 from core.limiter import TelegramRateLimiter
+from core.schedules.store import ScheduleStore
 from core.settings import DeliverySettings
 from core.stats import StatsCounters
 from core.subscriptions import SubscriptionStore
@@ -18,6 +19,10 @@ from tasks.controllers.delivery import DeliveryController
 from tasks.controllers.lifecycle import WorkerLifecycleController
 from tasks.controllers.notifications import HealthNotificationController
 from tasks.controllers.ping import PingTaskController
+from tasks.controllers.report import ReportTaskController
+from tasks.controllers.schedule_delivery import ScheduleDeliveryController
+from tasks.controllers.schedules import ScheduleFireController
+from tasks.delivery.followers import ChatFollower
 from tasks.delivery.ledger import DeliveryLedger
 from tasks.delivery.sender import ChunkSender
 from tasks.delivery.worker_loop import WorkerEventLoop
@@ -32,6 +37,9 @@ TASK_CONTROLLERS: tuple[type[TaskController], ...] = (
     HealthNotificationController,
     BroadcastController,
     TaskStatsController,
+    ReportTaskController,
+    ScheduleFireController,
+    ScheduleDeliveryController,
     DeliveryController,
 )
 
@@ -45,9 +53,14 @@ def _ledger(redis: Redis, settings: DeliverySettings) -> DeliveryLedger:
 
 
 def _sender(
-    limiter: TelegramRateLimiter, ledger: DeliveryLedger, store: SubscriptionStore, stats: StatsCounters
+    *,
+    limiter: TelegramRateLimiter,
+    ledger: DeliveryLedger,
+    store: SubscriptionStore,
+    followers: ChatFollower,
+    stats: StatsCounters,
 ) -> ChunkSender:
-    return ChunkSender(limiter, ledger, store, stats)
+    return ChunkSender(limiter, ledger, store, followers, stats)
 
 
 def build_worker_container() -> punq.Container:
@@ -55,6 +68,8 @@ def build_worker_container() -> punq.Container:
     container.register(WorkerEventLoop, scope=SINGLETON)
     container.register(TelegramRateLimiter, scope=SINGLETON)
     container.register(DeliveryLedger, factory=wired(container, _ledger), scope=SINGLETON)
+    # A blocked chat loses its schedules, a migrated group keeps them (the sender tells the store).
+    container.register(ChatFollower, factory=lambda: container.resolve(ScheduleStore))
     container.register(ChunkSender, factory=wired(container, _sender), scope=SINGLETON)
     container.register(BroadcastFanOut, scope=SINGLETON)
     container.register(ProgressPanel, scope=SINGLETON)

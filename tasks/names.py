@@ -8,5 +8,8 @@ class TaskName(StrEnum):
     BROADCAST_DELIVER = "broadcasts.deliver"
     BROADCAST_FINISH = "broadcasts.finish"
     PING = "ping"
+    REPORT = "report"
+    SCHEDULES_FIRE = "schedules.fire"
+    SCHEDULES_DELIVER = "schedules.deliver"
     FAN_OUT = "notifications.fan_out"
     DELIVER = "notifications.deliver"

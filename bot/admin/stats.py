@@ -14,6 +14,7 @@ from bot.admin.gate import STATS, AdminGate
 from bot.celery_client.publisher import AsyncTaskPublisher
 from core.broadcasts.panel import progress_text
 from core.broadcasts.store import BroadcastStore
+from core.schedules.store import ScheduleStore
 from core.stats import Metric, StatsCounters
 from core.subscriptions import SubscriptionStore
 from tasks.registry import TasksRegistry
@@ -28,6 +29,7 @@ class StatsCommandController:
         *,
         gate: AdminGate,
         subscribers: SubscriptionStore,
+        schedules: ScheduleStore,
         broadcasts: BroadcastStore,
         stats: StatsCounters,
         redis: Redis,
@@ -36,6 +38,7 @@ class StatsCommandController:
         registry: TasksRegistry,
     ) -> None:
         self._gate, self._subscribers, self._broadcasts, self._stats = gate, subscribers, broadcasts, stats
+        self._schedules = schedules
         self._redis, self._app = redis, app
         self._queue = publisher.queue_for(registry.ping, (), {})
 
@@ -48,7 +51,7 @@ class StatsCommandController:
         workers, window = await self._workers_answering(), await self._stats.window()
         lines = [
             f"Subscribers: {subscribers}",
-            "Per-chat schedules: not available yet",  # LEAD: ScheduleStore.count() (wt-sched-engine) here
+            f"Per-chat schedules: {await self._schedules.count()}",
             f"Queue: {depth} tasks waiting · Workers answering: {workers}",
             "Last hour: " + _figures(window.hour),
             "Last day: " + _figures(window.day),

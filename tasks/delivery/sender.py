@@ -20,6 +20,7 @@ from core.connection_errors import CONNECTION_ERRORS
 from core.limiter import TelegramRateLimiter
 from core.stats import Metric, StatsCounters
 from core.subscriptions import Subscriber, SubscriptionStore
+from tasks.delivery.followers import ChatFollower, NoFollower
 from tasks.delivery.job import DeliveryJob
 from tasks.delivery.ledger import DeliveryLedger
 from tasks.delivery.outcomes import DeliveryInterruptedError, Outcome, TokenRevokedError
@@ -60,11 +61,13 @@ class ChunkSender:
         limiter: TelegramRateLimiter,
         ledger: DeliveryLedger,
         store: SubscriptionStore,
+        followers: ChatFollower = NoFollower(),  # noqa: B008  # stateless
         stats: StatsCounters | None = None,
     ) -> None:
         self._limiter = limiter
         self._ledger = ledger
         self._store = store
+        self._followers = followers
         self._stats = stats  # /stats counters (core/stats.py); None: not counted
 
     async def send_chunk(
@@ -166,11 +169,13 @@ class ChunkSender:
             log.error("telegram_rejected_message", chat_id=chat_id, error=describe(error))
             return Outcome.FAILED
         await self._store.unsubscribe(chat_id)
+        await self._followers.forget_chat(chat_id)
         log.warning("chat_unsubscribed", chat_id=chat_id, reason=describe(error))
         return Outcome.UNSUBSCRIBED
 
     async def _follow_migration(self, run: _Run, old_id: int, new_id: int) -> Outcome:
         await self._store.migrate(old_id, new_id)
+        await self._followers.migrate_chat(old_id, new_id)
         log.info("chat_migrated", chat_id=old_id, new_chat_id=new_id)
         outcome = await self._send_one(run, Subscriber(new_id, "supergroup"), count=False)
         return Outcome.MIGRATED if outcome in (Outcome.SENT, Outcome.DUPLICATE) else outcome

@@ -112,3 +112,4 @@ async def test_cancel_send_progress_stop_and_stats(
             stats = await bot_message_after(state, ADMIN, asked, "Subscribers: 150")
     assert f"Last hour: {150 + len(sent)} messages sent, 0 failed, 0 answered 429" in stats.text
     assert "Workers answering: 1" in stats.text
+    assert "Per-chat schedules: 0" in stats.text
