@@ -6,11 +6,13 @@ import punq
 import pytest
 import redis
 from aiogram import Dispatcher
+from playwright.async_api import Browser
 
 from core.subscriptions import SUBSCRIBERS_KEY
 from devtools.emulator.faults import Faults
 from devtools.emulator.state import EmulatorState
 from tasks.registry import TasksRegistry
+from tests.support.browser import launched_browser
 from tests.support.containers import make_container
 from tests.support.polling import polling
 from tests.support.processes import CeleryWorker, RedisServer
@@ -85,3 +87,10 @@ async def running_bot(container: punq.Container, telegram: Telegram) -> AsyncIte
     """The real Dispatcher long-polling the emulator on this loop."""
     async with polling(container, telegram.state) as dispatcher:
         yield dispatcher
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """Headless Chromium for the chat page's tests (skipped where it is not installed)."""
+    async with launched_browser() as browser:
+        yield browser

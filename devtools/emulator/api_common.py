@@ -55,7 +55,7 @@ def inline_keyboard(params: Params) -> dict[str, Any] | None:
         raise ApiError(400, 'Bad Request: field "inline_keyboard" must be an Array of Arrays')
     for button in (button for row in rows for button in row):
         _check_button(button)
-    return {"inline_keyboard": rows}
+    return {"inline_keyboard": rows} if any(rows) else None  # an empty one removes the keyboard
 
 
 def _check_button(button: Any) -> None:

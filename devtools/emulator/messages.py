@@ -1,14 +1,14 @@
 """Chats and the messages in them, and how each looks as a Bot API object (aiogram's `Chat`, `Message`)."""
 
-import itertools
-from collections.abc import Iterator
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from devtools.emulator.media import Media, MediaKind, placeholder
+
+__all__ = ["Chat", "ChatMessage", "ChatType", "Media", "MediaKind", "command_entities", "placeholder"]
+
 ChatType = Literal["private", "group", "supergroup"]
-MediaKind = Literal["photo", "document"]
-PHOTO_SIZE = (640, 480)  # every placeholder photo has one size, as a PhotoSize
-_files: Iterator[int] = itertools.count(1)
 
 
 @dataclass
@@ -21,33 +21,6 @@ class Chat:
         if self.type == "private":
             return {"id": self.id, "type": "private", "first_name": self.title}
         return {"id": self.id, "type": self.type, "title": self.title}
-
-
-@dataclass(frozen=True)
-class Media:
-    """A placeholder file: no bytes, a name and a fake (but stable, reusable) file_id."""
-
-    kind: MediaKind
-    file_name: str
-    file_id: str
-    file_unique_id: str
-
-    @classmethod
-    def new(cls, kind: MediaKind, file_name: str) -> "Media":
-        number = next(_files)
-        return cls(kind, file_name, f"emu-{kind}-{number:06d}", f"emu{number:06d}")
-
-    def to_api(self) -> dict[str, Any]:
-        if self.kind == "photo":
-            width, height = PHOTO_SIZE
-            size = {"file_id": self.file_id, "file_unique_id": self.file_unique_id}
-            return {"photo": [{**size, "width": width, "height": height, "file_size": 1024}]}
-        document = {
-            "file_id": self.file_id,
-            "file_unique_id": self.file_unique_id,
-            "file_name": self.file_name,
-        }
-        return {"document": {**document, "mime_type": "application/octet-stream", "file_size": 1024}}
 
 
 @dataclass
@@ -91,6 +64,32 @@ class ChatMessage:
                 body["caption_entities"] = self.entities
         return body
 
+    def to_api(
+        self, chat: dict[str, Any], sender: dict[str, Any], reply_to: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """The Message object, given its chat, sender and (if a reply) the message it answers."""
+        body = {"message_id": self.message_id, "date": self.date, "chat": chat, "from": sender}
+        body |= self.content_to_api()
+        if self.buttons():
+            body["reply_markup"] = self.reply_markup
+        if self.edit_times:
+            body["edit_date"] = int(self.edit_times[-1])
+        if reply_to is not None:
+            body["reply_to_message"] = reply_to
+        return body
+
+    def edit(self, text: str | None, parse_mode: str | None, **content: Any) -> None:
+        """The text (a media's caption; None: kept) and `content` (e.g. `reply_markup`) replaced."""
+        if text is not None:
+            self.parse_mode = parse_mode
+            if self.media is not None:
+                self.caption = text
+            else:
+                self.text = text
+        for name, value in content.items():
+            setattr(self, name, value)
+        self.edit_times.append(time.time())
+
     def buttons(self) -> list[dict[str, Any]]:
         rows = (self.reply_markup or {}).get("inline_keyboard", [])
         return [button for row in rows for button in row]
@@ -107,8 +106,17 @@ class ChatMessage:
             "edited": self.edited,
             "kind": self.kind,
             "caption": self.caption,
+            "entities": self.entities,
             "file_name": self.media.file_name if self.media else None,
             "service": sorted(self.service) if self.service else None,
             "reply_markup": self.reply_markup,
             "reply_to": self.reply_to,
         }
+
+
+def command_entities(text: str) -> list[dict[str, Any]] | None:
+    """A leading `/command`'s entity, its length in UTF-16 units as Telegram counts them."""
+    if not text.startswith("/"):
+        return None
+    length = len(text.split(maxsplit=1)[0].encode("utf-16-le", "surrogatepass")) // 2
+    return [{"type": "bot_command", "offset": 0, "length": length}]

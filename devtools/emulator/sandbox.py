@@ -8,6 +8,7 @@ DEFAULT_PORT = 8765  # `make emulator`, and `make dev` unless taken or SANDBOX_P
 GROUP_CHAT_ID = -4000000001  # a basic group, as Telegram numbers new ones
 GROUP_TITLE = "Sandbox group"
 PERSON_NAME = "You"
+PERSON_ID = 424242  # the page's person: the private chat's id too; `make dev` may make it a bot admin
 
 
 def sandbox_token() -> str:
@@ -20,7 +21,7 @@ def sandbox_state(token: str) -> EmulatorState:
 
     The ids are fixed, so chats subscribed in an earlier run (their ids kept in Redis) are still there.
     """
-    state = EmulatorState(token)
+    state = EmulatorState(token, user_id=PERSON_ID)
     state.add_chat(state.user_id, "private", PERSON_NAME)
-    state.add_chat(GROUP_CHAT_ID, "group", GROUP_TITLE)
+    state.add_chat(GROUP_CHAT_ID, "group", GROUP_TITLE, creator=state.user_id)  # the person's group
     return state

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from devtools.emulator.api import FAULTS, STATE, add_bot_api_routes
+from devtools.emulator.client_actions import add_client_action_routes
 from devtools.emulator.client_api import add_client_routes
 from devtools.emulator.faults import Faults
 from devtools.emulator.state import EmulatorState
@@ -17,6 +18,7 @@ def create_emulator_app(state: EmulatorState, faults: Faults | None = None) -> w
     app[FAULTS] = faults or Faults()
     add_bot_api_routes(app)
     add_client_routes(app)
+    add_client_action_routes(app)
     add_web_chat_routes(app)
     return app
 

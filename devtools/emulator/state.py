@@ -1,8 +1,5 @@
-"""What the emulated Telegram knows: the bot, its chats, the messages in them, members and pending updates.
-
-The test hooks (a person posts any kind of message, presses an inline button; a member's status) are
-methods here, so tests of every part of the project drive the emulator the same way.
-"""
+"""What the emulated Telegram knows: the bot, its chats and messages, members and pending updates; and the
+test hooks (a person posts any kind of message, presses a button; a member's status) all tests use."""
 
 import itertools
 import time
@@ -12,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from devtools.emulator.members import Members, MemberStatus
-from devtools.emulator.messages import Chat, ChatMessage, ChatType, Media
+from devtools.emulator.messages import Chat, ChatMessage, ChatType, Media, command_entities, placeholder
 from devtools.emulator.updates import CLOSE_CHECK, UpdateQueue
 
 if TYPE_CHECKING:
@@ -34,14 +31,14 @@ class EmulatorState(UpdateQueue):
     commands: list[dict[str, str]] = field(default_factory=list)
     method_calls: Counter[str] = field(default_factory=Counter)  # calls per Bot API method: bounded
     callback_answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # query id -> answer
-    _queries: dict[str, tuple[int, int]] = field(default_factory=dict)  # unanswered: (chat, message)
+    _queries: set[str] = field(default_factory=set)  # the ids of unanswered callback queries
     _query_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     webhook: "WebhookDelivery | None" = None  # set by setWebhook (devtools/emulator/webhook.py)
 
     def reset(self) -> None:
         """Forget every chat, message and update (tests share one running emulator)."""
-        self.__dict__.update(EmulatorState(self.token, self.bot_id, self.bot_username).__dict__)
+        self.__dict__.update(EmulatorState(self.token, self.bot_id, self.bot_username, self.user_id).__dict__)
 
     def add_chat(
         self, chat_id: int, chat_type: ChatType = "private", title: str = "", creator: int | None = None
@@ -82,13 +79,10 @@ class EmulatorState(UpdateQueue):
         self, chat_id: int, text: str = "", *, user_id: int | None = None, **content: Any
     ) -> ChatMessage:
         """A test hook: a person posts a message of any kind and the bot gets its update. `content`:
-        ChatMessage's fields: `entities`, `media` (`Media.new("photo", "cat.jpg")`), `caption`, `service`
-        (`{"new_chat_members": [...]}`), `reply_to` (a message id). A command's entity is added."""
+        ChatMessage's fields: `entities`, `media` (or `photo="cat.jpg"`, `document="a.pdf"`), `caption`,
+        `service` (`{"new_chat_members": [...]}`), `reply_to` (a message id). A command gets its entity."""
         chat = self.chats.get(chat_id) or self.add_chat(chat_id)
-        if text.startswith("/") and not content.get("entities"):
-            command = text.split(maxsplit=1)[0]
-            length = len(command.encode("utf-16-le", "surrogatepass")) // 2  # Telegram counts UTF-16 units
-            content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        content = placeholder(content) | {"entities": content.get("entities") or command_entities(text)}
         message = self._record(chat.id, text, from_bot=False, sender_id=user_id, **content)
         if chat.type != "private":
             self.members.saw(chat.id, user_id or self.user_id, message.service)
@@ -106,7 +100,7 @@ class EmulatorState(UpdateQueue):
         if data not in [button.get("callback_data") for button in message.buttons()]:
             raise LookupError(f"message {message_id} has no button with callback data {data!r}")
         query_id = f"{self.bot_id}{next(self._query_ids):08d}"
-        self._queries[query_id] = (chat_id, message_id)
+        self._queries.add(query_id)
         user = self.person(user_id) if user_id is not None else self.human_user(chat_id)
         query = {"id": query_id, "from": user, "message": self.message_to_api(message)}
         await self.inject_update({"callback_query": {**query, "chat_instance": str(chat_id), "data": data}})
@@ -114,8 +108,9 @@ class EmulatorState(UpdateQueue):
 
     async def answer_callback(self, query_id: str, answer: dict[str, Any]) -> bool:
         """answerCallbackQuery: False if the query is unknown or already answered."""
-        if self._queries.pop(query_id, None) is None:
+        if query_id not in self._queries:
             return False
+        self._queries.discard(query_id)
         self.callback_answers[query_id] = answer
         await self._notify()
         return True
@@ -129,17 +124,8 @@ class EmulatorState(UpdateQueue):
     async def bot_edits(
         self, message: ChatMessage, text: str | None, parse_mode: str | None, **content: Any
     ) -> None:
-        """An edit: the text (a media's caption; None: kept) and `content` (e.g. `reply_markup`)
-        replaced, its time noted in `edit_times`."""
-        if text is not None:
-            message.parse_mode = parse_mode
-            if message.media is not None:
-                message.caption = text
-            else:
-                message.text = text
-        for name, value in content.items():
-            setattr(message, name, value)
-        message.edit_times.append(time.time())
+        """An edit (see ChatMessage.edit), noted in `edit_times`."""
+        message.edit(text, parse_mode, **content)
         await self._notify()
 
     def find_message(self, chat_id: int, message_id: int) -> ChatMessage | None:
@@ -150,23 +136,12 @@ class EmulatorState(UpdateQueue):
         return [m for m in self.messages.get(chat_id, []) if m.from_bot]
 
     def message_to_api(self, message: ChatMessage, *, replied: bool = True) -> dict[str, Any]:
+        """A Message object; a reply holds the message it answers (one level deep, as Telegram's)."""
         sender = self.bot_user() if message.from_bot else self.human_user(message.chat_id)
-        if message.sender_id is not None:
-            sender = self.person(message.sender_id)
-        body = {
-            "message_id": message.message_id,
-            "date": message.date,
-            "chat": self.chats[message.chat_id].to_api(),
-        }
-        body |= {"from": sender, **message.content_to_api()}
-        if message.reply_markup and message.buttons():
-            body["reply_markup"] = message.reply_markup
-        if message.edit_times:
-            body["edit_date"] = int(message.edit_times[-1])
+        sender = sender if message.sender_id is None else self.person(message.sender_id)
         original = self.find_message(message.chat_id, message.reply_to or 0) if replied else None
-        if original is not None:
-            body["reply_to_message"] = self.message_to_api(original, replied=False)
-        return body
+        reply = None if original is None else self.message_to_api(original, replied=False)
+        return message.to_api(self.chats[message.chat_id].to_api(), sender, reply)
 
     def _record(self, chat_id: int, text: str, *, from_bot: bool, **content: Any) -> ChatMessage:
         message = ChatMessage(next(self._message_ids), chat_id, text, from_bot, int(time.time()), **content)

@@ -51,6 +51,10 @@ class UpdateQueue:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait(), timeout)
 
+    async def changed(self) -> None:
+        """Wakes whoever waits for news (the page's event stream) after a change made from outside."""
+        await self._notify()
+
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()

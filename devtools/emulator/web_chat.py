@@ -4,9 +4,10 @@
 event per message so far, a `status` event (`{"bot": "starting"}` until the bot's first getUpdates, then
 `{"bot": "polling"}`) and one `synced` event (what follows is live: the page counts unread messages
 from then on); then a `message` event for every new or edited message, a `chats` event when the chat
-list changes and a `status` event when the bot starts polling. Each connection sends only what it has
-not sent yet, so a reconnecting page (EventSource retries by itself) catches up without gaps or
-duplicates.
+list changes (a group's `my_status` included), a `callback_answer` event (`{"id", "text", "show_alert"}`)
+when the bot answers a pressed button, and a `status` event when the bot starts polling. Each connection
+sends only what it has not sent yet, so a reconnecting page (EventSource retries by itself) catches up
+without gaps or duplicates.
 """
 
 import asyncio
@@ -17,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from devtools.emulator.api import STATE
+from devtools.emulator.client_api import chats_payload
 from devtools.emulator.state import EmulatorState
 
 STATIC = Path(__file__).with_name("static")
@@ -31,10 +33,11 @@ class _Sent:
         self.chats: list[dict[str, Any]] | None = None
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.status: dict[str, str] | None = None
+        self.answers: set[str] = set()
 
     def pending(self, state: EmulatorState) -> list[str]:
         events = []
-        chats = [{"id": c.id, "type": c.type, "title": c.title} for c in state.chats.values()]
+        chats = chats_payload(state)
         if chats != self.chats:
             self.chats = chats
             events.append(_event("chats", {"chats": chats, "bot": state.bot_user()}))
@@ -44,6 +47,10 @@ class _Sent:
                 if self.messages.get(key) != payload:
                     self.messages[key] = payload
                     events.append(_event("message", payload))
+        for query_id, answer in state.callback_answers.items():
+            if query_id not in self.answers:
+                self.answers.add(query_id)
+                events.append(_event("callback_answer", {"id": query_id, **answer}))
         status = {"bot": "polling" if state.bot_polling else "starting"}
         if status != self.status:
             events.append(_event("status", status) + ("" if self.status else _event("synced", {})))

@@ -1,10 +1,12 @@
 // The sandbox chat page: a minimal Telegram-like client of the emulator's client API.
 // Chats and messages arrive over /emulator/api/events (server-sent events, reconnecting by itself);
-// writing is POST /emulator/api/chats/{id}/messages. No dependencies, no build step.
+// writing is POST /emulator/api/chats/{id}/messages. No dependencies, no build step. Buttons, attachments,
+// replies and the person's group status: chat-actions.js.
 // Times are shown in UTC, 24-hour, as the bot writes them ("Next notification: 2026-01-01 09:00 UTC").
 "use strict";
 
 const MAX_TEXT_LENGTH = 4096;  // Telegram's limit on a message's text, in characters
+const MAX_CAPTION_LENGTH = 1024;  // and on a photo's or document's caption
 
 // Telegram's HTML parse mode: these tags and no others; everything else shows as its text.
 const TAGS = {
@@ -15,7 +17,8 @@ const DROPPED = new Set(["script", "style", "template", "noscript", "iframe", "o
 const SAFE_HREF = /^(https?:|tg:|mailto:)/i;
 
 // `synced`: the stream has sent the history; only messages arriving after it count as unread.
-const store = { chats: new Map(), bot: null, current: null, synced: false };
+// `replyTo`, `attachment`: what the next message carries (chat-actions.js).
+const store = { chats: new Map(), bot: null, current: null, synced: false, replyTo: null, attachment: null };
 const $ = (id) => document.getElementById(id);
 
 // ---- rendering a bot message's text the way Telegram renders its parse mode ----
@@ -79,6 +82,8 @@ function setChats(payload) {
   if (store.current === null || !store.chats.has(store.current)) {
     const first = payload.chats.find((c) => c.type === "private") || payload.chats[0];
     if (first) selectChat(first.id);
+  } else {
+    renderMyStatus(store.chats.get(store.current).chat);
   }
   renderChatList();
 }
@@ -102,7 +107,7 @@ function renderChatList() {
     const preview = document.createElement("div");
     preview.className = "preview";
     const last = [...entry.messages.values()].pop();
-    preview.textContent = last ? plainText(last.text, last.from_bot ? last.parse_mode : null) : "";
+    preview.textContent = last ? snippet(last) : "";
     const unread = document.createElement("span");
     unread.className = "unread";
     unread.textContent = entry.unread ? String(entry.unread) : "";
@@ -121,6 +126,9 @@ function selectChat(id) {
   $("chat-title").textContent = chatName(entry.chat);
   $("chat-subtitle").textContent = entry.chat.type === "private" ? "bot" : "group · you and the bot";
   $("messages").dataset.chatId = String(id);
+  renderMyStatus(entry.chat);
+  if (store.replyTo && store.replyTo.chat_id !== id) store.replyTo = null;
+  renderContext();
   const list = $("messages");
   list.replaceChildren();
   const sorted = [...entry.messages.values()].sort((a, b) => a.message_id - b.message_id);
@@ -143,25 +151,39 @@ function showEmpty() {
 function messageNode(message, chat) {
   const node = document.createElement("div");
   node.className = "message";
-  node.dataset.from = message.from_bot ? "bot" : "user";
   node.dataset.messageId = String(message.message_id);
+  if (message.kind === "service") {
+    node.classList.add("service");
+    node.dataset.from = "service";
+    node.textContent = snippet(message);
+    return node;
+  }
+  node.dataset.from = message.from_bot ? "bot" : "user";
   if (chat.type !== "private") {
     const sender = document.createElement("div");
     sender.className = "sender";
     sender.textContent = message.from_bot ? chatName({ type: "private" }) : "You";
     node.append(sender);
   }
+  if (message.reply_to) node.append(replyQuoteNode(message));
+  if (message.kind === "photo" || message.kind === "document") node.append(mediaNode(message));
   const text = document.createElement("div");
   text.className = "text";
   // A person's message is plain text, always; only the bot's is rendered in its parse mode.
-  text.append(renderText(message.text, message.from_bot ? message.parse_mode : null));
+  const body = message.kind === "text" ? message.text : message.caption || "";
+  if (message.from_bot && !message.parse_mode && message.entities) text.append(renderEntities(body, message.entities));
+  else text.append(renderText(body, message.from_bot ? message.parse_mode : null));
   const meta = document.createElement("div");
   meta.className = "meta";
   const stamp = new Date(message.date * 1000).toISOString();  // always UTC
   const time = stamp.slice(11, 16);
   meta.title = `${stamp.slice(0, 10)} ${stamp.slice(11, 19)} UTC`;
   meta.textContent = message.edited ? `edited ${time}` : time;
-  node.append(text, meta);
+  const reply = document.createElement("button");
+  Object.assign(reply, { type: "button", className: "reply-button", textContent: "↩", title: "Reply" });
+  reply.addEventListener("click", () => replyTo(message));
+  node.append(text, meta, reply);
+  if (message.reply_markup?.inline_keyboard?.length) node.append(keyboardNode(message));
   return node;
 }
 
@@ -205,10 +227,11 @@ async function send(event) {
   event.preventDefault();
   const input = $("text");
   const text = input.value.trim();
-  if (!text || store.current === null) return;
+  if ((!text && !store.attachment) || store.current === null) return;
   const length = [...text].length;
-  if (length > MAX_TEXT_LENGTH) {
-    showError(`Not sent: ${length.toLocaleString("en")} characters; Telegram allows ${MAX_TEXT_LENGTH.toLocaleString("en")} at most.`);
+  const limit = store.attachment ? MAX_CAPTION_LENGTH : MAX_TEXT_LENGTH;
+  if (length > limit) {
+    showError(`Not sent: ${length.toLocaleString("en")} characters; Telegram allows ${limit.toLocaleString("en")} at most.`);
     return;
   }
   $("send").disabled = true;
@@ -216,10 +239,11 @@ async function send(event) {
     const response = await fetch(`/emulator/api/chats/${store.current}/messages`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ text }),
+      body: JSON.stringify(outgoing(text)),
     });
     if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
     input.value = "";
+    sent();
     showError("");
     addMessage(await response.json());
   } catch (error) {
@@ -250,10 +274,12 @@ function connect() {
   events.addEventListener("message", (e) => addMessage(JSON.parse(e.data)));
   events.addEventListener("status", (e) => showBotStatus(JSON.parse(e.data)));
   events.addEventListener("synced", () => { store.synced = true; });
+  events.addEventListener("callback_answer", (e) => callbackAnswered(JSON.parse(e.data)));
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   $("composer").addEventListener("submit", send);
+  setUpActions();
   $("text").addEventListener("keydown", (event) => {
     if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
     event.preventDefault();

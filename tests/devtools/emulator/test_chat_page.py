@@ -1,62 +1,24 @@
 """The sandbox chat page in a real headless Chromium, against the emulator and a real polling bot."""
 
-import os
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import punq
 import pytest
 from aiogram import Bot
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 from pydantic import AnyHttpUrl, SecretStr
 
 from core.redaction import SecretRedactor
 from core.settings import TelegramSettings
 from core.telegram import create_bot
+from tests.support.browser import TIMEOUT_MS, opened
 from tests.support.polling import polling
 from tests.support.telegram import TEST_TOKEN, Telegram
 from tests.support.waiting import async_wait_for
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 PRIVATE, GROUP = 7001, -7001
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
-
-
-@asynccontextmanager
-async def opened(browser: Browser, telegram: Telegram, **context: Any) -> AsyncIterator[Page]:
-    """The chat page in a new browser context (`context`: viewport, time zone...), once it has the chats."""
-    browser_context = await browser.new_context(**context)
-    page = await browser_context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    await page.goto(f"{telegram.base_url}/")
-    await expect(page.locator("#status")).not_to_have_attribute(
-        "data-state", "connecting", timeout=TIMEOUT_MS
-    )
-    yield page
-    await browser_context.close()
-    assert errors == []
 
 
 @pytest.fixture

@@ -64,6 +64,9 @@ async def test_edit_reply_markup_alone_and_refusals(telegram: Telegram, bot: Bot
     assert (message.text, message.reply_markup, len(message.edit_times)) == ("Send?", None, 1)
     with pytest.raises(TelegramBadRequest, match="message is not modified"):
         await bot.edit_message_reply_markup(chat_id=PRIVATE, message_id=sent.message_id)
+    empty = InlineKeyboardMarkup(inline_keyboard=[])
+    with pytest.raises(TelegramBadRequest, match="message is not modified"):  # an empty keyboard is none
+        await bot.edit_message_reply_markup(chat_id=PRIVATE, message_id=sent.message_id, reply_markup=empty)
     with pytest.raises(TelegramBadRequest, match="message to edit not found"):
         await bot.edit_message_text("x", chat_id=PRIVATE, message_id=999_999)
     mine = await telegram.state.user_says(PRIVATE, "a person's message")

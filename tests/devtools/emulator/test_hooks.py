@@ -39,7 +39,7 @@ async def test_every_kind_of_message_reaches_the_bot_as_aiogram_parses_it(
     bold = [{"type": "bold", "offset": 0, "length": 4}]
     await state.user_posts(CHAT, "Big news", entities=bold)
     await state.user_posts(CHAT, media=Media.new("photo", "cat.jpg"), caption="News", entities=bold)
-    await state.user_posts(CHAT, media=Media.new("document", "notes.pdf"))
+    await state.user_posts(CHAT, document="notes.pdf")
     await state.user_posts(GROUP, service={"new_chat_members": [state.person(NEWCOMER)]}, user_id=NEWCOMER)
     text, photo, document, joined = await received(bot)
     assert text.text == "Big news"

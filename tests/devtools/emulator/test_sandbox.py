@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from devtools.emulator.sandbox import GROUP_CHAT_ID
+from devtools.emulator.sandbox import GROUP_CHAT_ID, PERSON_ID
 from devtools.ports import free_port
 from tests.support.ports import port_in_use
 from tests.support.processes import CapturedProcess
@@ -60,8 +60,9 @@ def test_starts_with_a_private_chat_and_a_group(emulator_process: Emulator) -> N
     _, listing = get(f"{address}emulator/api/chats")
     chats = {chat["type"]: chat for chat in listing["chats"]}
     assert set(chats) == {"private", "group"}
-    assert chats["private"]["id"] == 424242  # a private chat's id is the person's user id
+    assert chats["private"]["id"] == PERSON_ID == 424242  # a private chat's id is the person's user id
     assert chats["group"]["id"] == GROUP_CHAT_ID
+    assert chats["group"]["my_status"] == "creator"  # the person's group: getChatMember says so
     assert get(address)[0].startswith("text/html")
 
 
