@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ("bench.ping", "bench.limiter", "bench.notifications")
+BENCHMARKS = ("bench.ping", "bench.limiter", "bench.notifications", "bench.broadcast")
 
 
 def main() -> None:

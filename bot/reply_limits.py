@@ -17,13 +17,13 @@ import math
 import time
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import structlog
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramRetryAfter
-from aiogram.methods import Response, SendMessage, TelegramMethod
+from aiogram.methods import CopyMessage, EditMessageText, Response, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from redis.exceptions import RedisError
 
@@ -35,6 +35,8 @@ MAX_WAIT = 10.0  # seconds a reply may wait for its slot
 WINDOW = 60.0  # seconds a chat's replies take limiter slots after it answered 429
 LIMITER_BUDGET = 0.5  # seconds the shared limiter may take before a reply goes without it
 ATTEMPTS = 2  # a reply answered 429 goes once more, when its slot comes
+# What the bot sends into a chat: replies, an admin's broadcast preview (a copy), its panel's edits.
+REPLIES = (SendMessage, CopyMessage, EditMessageText)
 REPLY_MARGIN = 0.05  # seconds added to a limited chat's interval: a reply's way to Telegram varies more
 
 
@@ -53,7 +55,7 @@ class ReplyLimits(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         send = method  # narrowed apart: `method` keeps its type for make_request
-        if not isinstance(send, SendMessage) or not isinstance(send.chat_id, int):
+        if not isinstance(send, REPLIES) or not isinstance(send.chat_id, int):
             return await make_request(bot, method)
         chat_id, deadline = send.chat_id, asyncio.get_running_loop().time() + self._max_wait
         async with self._turn(chat_id):
@@ -88,12 +90,16 @@ class ReplyLimits(BaseRequestMiddleware):
         self._limited[chat_id] = now + self._window
         await self._shared(self._limiter.pause(error.retry_after), chat_id)
 
-    async def _slot(self, method: SendMessage, chat_id: int, deadline: float) -> None:
+    async def _slot(
+        self, method: SendMessage | CopyMessage | EditMessageText, chat_id: int, deadline: float
+    ) -> None:
         loop = asyncio.get_running_loop()
         while wait := await self._shared(self._limiter.try_acquire(chat_id, is_group=chat_id < 0), chat_id):
             if loop.time() + wait > deadline:
                 message = "reply held back by the flood limits"
-                raise TelegramRetryAfter(method=method, message=message, retry_after=math.ceil(wait))
+                raise TelegramRetryAfter(
+                    method=cast(SendMessage, method), message=message, retry_after=math.ceil(wait)
+                )
             await asyncio.sleep(wait)
 
     async def _shared(self, call: Awaitable[T], chat_id: int) -> T | None:

@@ -2,6 +2,8 @@
 
 from aiogram import Dispatcher, Router
 
+from bot.admin.broadcast import BroadcastCommandController
+from bot.admin.stats import StatsCommandController
 from bot.controllers import BotController
 from bot.controllers.errors import ErrorsController
 from bot.controllers.fallback import FallbackController
@@ -16,6 +18,8 @@ from bot.middlewares import LogContextMiddleware
 
 def create_dispatcher(
     *,
+    admin_broadcast: BroadcastCommandController,
+    admin_stats: StatsCommandController,
     lifecycle: LifecycleController,
     errors: ErrorsController,
     help_: HelpCommandController,
@@ -28,6 +32,8 @@ def create_dispatcher(
     """One Router per controller, in routing order. Add a command's controller before the fallback,
     which takes whatever no other router matched."""
     dispatcher = Dispatcher()
+    for admin in (admin_broadcast, admin_stats):  # first: behind their AdminGate, before the fallback
+        dispatcher.include_router(router_of(admin))
     dispatcher.update.outer_middleware(LogContextMiddleware())
     for controller in (lifecycle, errors, help_, ping, subscriptions, schedules, timezone, fallback):
         dispatcher.include_router(router_of(controller))

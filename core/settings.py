@@ -2,11 +2,11 @@
 
 import re
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.setting_checks import check_crontab, check_redis_url_parts
 
@@ -165,6 +165,25 @@ class NotificationSettings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("is not a known IANA time zone (e.g. UTC, Europe/Berlin)") from None
         return value
+
+
+class AdminSettings(BaseSettings):
+    """`ADMIN_*`: who may use the admin commands (/broadcast, /broadcast_stop, /stats)."""
+
+    model_config = settings_config("ADMIN_")
+
+    # Comma-separated Telegram user ids, e.g. `ADMIN_USER_IDS=123456789,987654321`; empty: no admins.
+    user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+
+    @field_validator("user_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not all(part.lstrip("-").isdigit() for part in parts):
+            raise ValueError("must be comma-separated Telegram user ids, e.g. 123456789,987654321")
+        return frozenset(int(part) for part in parts)
 
 
 class SchedulesSettings(BaseSettings):

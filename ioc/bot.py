@@ -5,6 +5,7 @@ import punq
 from aiogram import Bot, Dispatcher
 from redis.asyncio import Redis
 
+from bot.admin.gate import AdminGate
 from bot.celery_client.caller import TaskCaller
 from bot.celery_client.publisher import AsyncTaskPublisher
 from bot.celery_client.result_waiter import ResultWaiter
@@ -64,6 +65,7 @@ def build_bot_container() -> punq.Container:
     container.register(TaskCaller, scope=SINGLETON)
     container.register(Throttle, factory=wired(container, _throttle), scope=SINGLETON)
     container.register(FrontDoorMiddleware, scope=SINGLETON)
+    container.register(AdminGate, scope=SINGLETON)
     # Every controller `create_dispatcher` takes: the routing order in bot/routing.py is the one list
     # a new command's controller is added to.
     for controller in dependencies(create_dispatcher).values():

@@ -15,10 +15,12 @@ from celery.signals import setup_logging
 from pydantic_settings import BaseSettings
 from redis.asyncio import BlockingConnectionPool, Connection, Redis
 
+from core.broadcasts.store import BroadcastStore
 from core.logging import configure_logging
 from core.redaction import SecretRedactor
 from core.schedules.store import ScheduleStore
 from core.settings import (
+    AdminSettings,
     BotSettings,
     CelerySettings,
     DeliverySettings,
@@ -29,6 +31,7 @@ from core.settings import (
     TelegramSettings,
 )
 from core.settings_loader import ConfigurationError, SettingsT, load_settings
+from core.stats import StatsCounters
 from core.subscriptions import SubscriptionStore
 from tasks.celery_config import create_celery_app
 from tasks.registry import TasksRegistry
@@ -44,6 +47,7 @@ SETTINGS: tuple[type[BaseSettings], ...] = (
     BotSettings,
     DeliverySettings,
     NotificationSettings,
+    AdminSettings,
     SchedulesSettings,
 )
 
@@ -104,6 +108,8 @@ def build_common_container() -> punq.Container:
     # on the worker's event loop; in the bot, on its loop.
     container.register(Redis, factory=wired(container, _async_redis), scope=SINGLETON)
     container.register(SubscriptionStore, scope=SINGLETON)
+    container.register(BroadcastStore, scope=SINGLETON)
+    container.register(StatsCounters, scope=SINGLETON)
     container.register(ScheduleStore, scope=SINGLETON)
     container.register(NotificationSchedule, scope=SINGLETON)
     container.register(Celery, factory=wired(container, create_celery_app), scope=SINGLETON)

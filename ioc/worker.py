@@ -7,8 +7,14 @@ from redis.asyncio import Redis
 from core.limiter import TelegramRateLimiter
 from core.schedules.store import ScheduleStore
 from core.settings import DeliverySettings
+from core.stats import StatsCounters
+from core.subscriptions import SubscriptionStore
 from ioc.common import SINGLETON, build_common_container, wired
+from tasks.broadcasts.fan_out import BroadcastFanOut
+from tasks.broadcasts.progress import ProgressPanel
+from tasks.broadcasts.task_stats import TaskStatsController
 from tasks.controllers import TaskController
+from tasks.controllers.broadcasts import BroadcastController
 from tasks.controllers.delivery import DeliveryController
 from tasks.controllers.lifecycle import WorkerLifecycleController
 from tasks.controllers.notifications import HealthNotificationController
@@ -29,6 +35,8 @@ TASK_CONTROLLERS: tuple[type[TaskController], ...] = (
     WorkerLifecycleController,
     PingTaskController,
     HealthNotificationController,
+    BroadcastController,
+    TaskStatsController,
     ReportTaskController,
     ScheduleFireController,
     ScheduleDeliveryController,
@@ -44,6 +52,17 @@ def _ledger(redis: Redis, settings: DeliverySettings) -> DeliveryLedger:
     return DeliveryLedger(redis, settings.ledger_ttl)
 
 
+def _sender(
+    *,
+    limiter: TelegramRateLimiter,
+    ledger: DeliveryLedger,
+    store: SubscriptionStore,
+    followers: ChatFollower,
+    stats: StatsCounters,
+) -> ChunkSender:
+    return ChunkSender(limiter, ledger, store, followers, stats)
+
+
 def build_worker_container() -> punq.Container:
     container = build_common_container()
     container.register(WorkerEventLoop, scope=SINGLETON)
@@ -51,7 +70,9 @@ def build_worker_container() -> punq.Container:
     container.register(DeliveryLedger, factory=wired(container, _ledger), scope=SINGLETON)
     # A blocked chat loses its schedules, a migrated group keeps them (the sender tells the store).
     container.register(ChatFollower, factory=lambda: container.resolve(ScheduleStore))
-    container.register(ChunkSender, scope=SINGLETON)
+    container.register(ChunkSender, factory=wired(container, _sender), scope=SINGLETON)
+    container.register(BroadcastFanOut, scope=SINGLETON)
+    container.register(ProgressPanel, scope=SINGLETON)
     container.register(FanOut, scope=SINGLETON)
     container.register(HealthProbe, scope=SINGLETON)
     container.register(HealthNotification, scope=SINGLETON)

@@ -4,6 +4,9 @@ from enum import StrEnum
 class TaskName(StrEnum):
     """Every task the project knows, by its Celery name. Producers refer to tasks only through these."""
 
+    BROADCAST_START = "broadcasts.start"
+    BROADCAST_DELIVER = "broadcasts.deliver"
+    BROADCAST_FINISH = "broadcasts.finish"
     PING = "ping"
     REPORT = "report"
     SCHEDULES_FIRE = "schedules.fire"

@@ -58,6 +58,21 @@ class TasksRegistry:
         self._app = app
 
     @property
+    def broadcast_start(self) -> TaskRef[[int], None]:
+        """(broadcast id): enqueues the running broadcast's chunks."""
+        return TaskRef(self._app, TaskName.BROADCAST_START, ignore_result=True)
+
+    @property
+    def broadcast_deliver(self) -> TaskRef[[int, list[Recipient]], DeliveryReport]:
+        """(broadcast id, recipients): one chunk of a broadcast, copied with copyMessage."""
+        return TaskRef(self._app, TaskName.BROADCAST_DELIVER, ignore_result=True)
+
+    @property
+    def broadcast_finish(self) -> TaskRef[[int], None]:
+        """(broadcast id): done or stopped → the final summary on the admin's panel (idempotent)."""
+        return TaskRef(self._app, TaskName.BROADCAST_FINISH, ignore_result=True)
+
+    @property
     def ping(self) -> TaskRef[[], PingResult]:
         return TaskRef(self._app, TaskName.PING)
 

@@ -25,6 +25,14 @@ for _, key in ipairs(KEYS) do
 end
 return released
 """
+# KEYS: guard, progress hash (optional). ARGV: ttl, progress field. Counts the chat once, on the first
+# confirmation: a redelivered chunk confirming it again counts nothing.
+CONFIRM = """
+if redis.call('GET', KEYS[1]) == 'sent' then return 0 end
+redis.call('SET', KEYS[1], 'sent', 'EX', ARGV[1])
+if KEYS[2] then redis.call('HINCRBY', KEYS[2], ARGV[2], 1) end
+return 1
+"""
 SENT = "sent"
 GLOB_SPECIAL = str.maketrans({c: f"\\{c}" for c in "*?[]\\"})
 
@@ -36,6 +44,7 @@ class DeliveryLedger:
         self._prefix = prefix
         self._claim = redis.register_script(CLAIM)
         self._release = redis.register_script(RELEASE)
+        self._confirm = redis.register_script(CONFIRM)
 
     async def claim_tick(self, notification: str, tick: str, owner: str) -> bool:
         return await self._claim_key(f"{self._prefix}:tick:{notification}:{tick}", owner)
@@ -43,8 +52,14 @@ class DeliveryLedger:
     async def claim_chat(self, tick: str, chat_id: int, owner: str) -> bool:
         return await self._claim_key(self._chat_key(tick, chat_id), owner)
 
-    async def confirm_chat(self, tick: str, chat_id: int) -> None:
-        await self._redis.set(self._chat_key(tick, chat_id), SENT, ex=self._ttl)
+    async def confirm_chat(self, tick: str, chat_id: int, count_into: tuple[str, str] | None = None) -> None:
+        """Marks the chat done for `tick`; `count_into` (hash, field): HINCRBY it if this is the first
+        confirmation (a broadcast's progress)."""
+        if count_into is None:
+            await self._redis.set(self._chat_key(tick, chat_id), SENT, ex=self._ttl)
+            return
+        keys = [self._chat_key(tick, chat_id), count_into[0]]
+        await self._confirm(keys=keys, args=[self._ttl, count_into[1]])
 
     async def release_chats(self, tick: str, chat_ids: list[int], owner: str) -> int:
         """Frees the chat guards `owner` holds (a given-up chunk); returns how many it freed."""

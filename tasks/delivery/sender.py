@@ -18,6 +18,7 @@ from aiogram.exceptions import TelegramMigrateToChat, TelegramRetryAfter
 
 from core.connection_errors import CONNECTION_ERRORS
 from core.limiter import TelegramRateLimiter
+from core.stats import Metric, StatsCounters
 from core.subscriptions import Subscriber, SubscriptionStore
 from tasks.delivery.followers import ChatFollower, NoFollower
 from tasks.delivery.job import DeliveryJob
@@ -29,6 +30,9 @@ log = structlog.get_logger(__name__)
 TRANSIENT_ATTEMPTS = 3
 BACKOFF_BASE = 0.5
 ERROR_TEXT_LIMIT = 200  # an HTML error page is quoted whole in aiogram's ClientDecodeError
+# A job's `progress` hash: the field each final outcome counts into.
+PROGRESS_FIELD = {Outcome.SENT: "sent", Outcome.MIGRATED: "sent", Outcome.UNSUBSCRIBED: "blocked",
+                  Outcome.FAILED: "failed"}  # fmt: skip
 
 
 def backoff(attempt: int) -> float:
@@ -58,11 +62,13 @@ class ChunkSender:
         ledger: DeliveryLedger,
         store: SubscriptionStore,
         followers: ChatFollower = NoFollower(),  # noqa: B008  # stateless
+        stats: StatsCounters | None = None,
     ) -> None:
         self._limiter = limiter
         self._ledger = ledger
         self._store = store
         self._followers = followers
+        self._stats = stats  # /stats counters (core/stats.py); None: not counted
 
     async def send_chunk(
         self, bot: Bot, job: DeliveryJob, subscribers: list[Subscriber]
@@ -92,8 +98,8 @@ class ChunkSender:
         await self._ledger.release_chats(tick, [s.chat_id for s in subscribers], owner)
         await self._ledger.release_tick(tick)
 
-    async def _send_one(self, run: _Run, subscriber: Subscriber) -> Outcome:
-        if run.revoked or time.monotonic() > run.job.deadline:
+    async def _send_one(self, run: _Run, subscriber: Subscriber, *, count: bool = True) -> Outcome:
+        if run.revoked or _stopped(run.job) or time.monotonic() > run.job.deadline:
             return Outcome.RETRY
         if subscriber.chat_id in run.taken:
             return Outcome.DUPLICATE
@@ -102,15 +108,20 @@ class ChunkSender:
             return Outcome.DUPLICATE
         outcome = await self._deliver(run, subscriber)
         if outcome is not Outcome.RETRY:
-            await self._ledger.confirm_chat(run.job.tick, subscriber.chat_id)
+            progress = run.job.progress
+            count_into = (progress, PROGRESS_FIELD[outcome]) if progress and count else None
+            await self._ledger.confirm_chat(run.job.tick, subscriber.chat_id, count_into)
         return outcome
 
     async def _deliver(self, run: _Run, subscriber: Subscriber) -> Outcome:
         chat_id, failures = subscriber.chat_id, 0
         while time.monotonic() < run.job.deadline and not run.revoked:
             await self._limiter.acquire(chat_id, subscriber.is_group)
+            if _stopped(run.job):
+                break
             try:
-                await run.bot.send_message(chat_id, run.job.text)
+                await self._send(run, chat_id)
+                await self._count(Metric.MESSAGES_SENT)
                 return Outcome.SENT
             except Exception as error:  # noqa: BLE001  # every failure has a verdict: policy.py
                 kind = verdict(error)
@@ -128,9 +139,21 @@ class ChunkSender:
                 await asyncio.sleep(backoff(failures))
         return Outcome.RETRY
 
+    async def _send(self, run: _Run, chat_id: int) -> None:
+        source = run.job.copy
+        if source is None:
+            await run.bot.send_message(chat_id, run.job.text)
+        else:
+            await run.bot.copy_message(chat_id, source.chat_id, source.message_id)
+
+    async def _count(self, metric: Metric) -> None:
+        if self._stats is not None:
+            await self._stats.add(metric)
+
     async def _flood_wait(self, chat_id: int, error: Exception) -> None:
         assert isinstance(error, TelegramRetryAfter)
         log.warning("telegram_flood_wait", chat_id=chat_id, retry_after=error.retry_after)
+        await self._count(Metric.FLOOD_WAITS)
         await self._limiter.pause(error.retry_after)
 
     async def _settle(self, run: _Run, chat_id: int, error: Exception, kind: Verdict) -> Outcome:
@@ -141,6 +164,7 @@ class ChunkSender:
         if kind is Verdict.REVOKED:
             run.revoked = True
             return Outcome.RETRY
+        await self._count(Metric.MESSAGES_FAILED)
         if kind is Verdict.REJECTED:
             log.error("telegram_rejected_message", chat_id=chat_id, error=describe(error))
             return Outcome.FAILED
@@ -153,5 +177,9 @@ class ChunkSender:
         await self._store.migrate(old_id, new_id)
         await self._followers.migrate_chat(old_id, new_id)
         log.info("chat_migrated", chat_id=old_id, new_chat_id=new_id)
-        outcome = await self._send_one(run, Subscriber(new_id, "supergroup"))
+        outcome = await self._send_one(run, Subscriber(new_id, "supergroup"), count=False)
         return Outcome.MIGRATED if outcome in (Outcome.SENT, Outcome.DUPLICATE) else outcome
+
+
+def _stopped(job: DeliveryJob) -> bool:
+    return job.stop is not None and job.stop.is_set()

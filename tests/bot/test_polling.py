@@ -71,4 +71,4 @@ async def test_polling_asks_only_for_the_update_types_the_handlers_use(
     async with polling(container, telegram.state):
         await ChatClient(telegram.state, 3002).reply_to("/help")
     assert recorder.seen
-    assert all(allowed == ["message"] for allowed in recorder.seen)
+    assert all(allowed == ["callback_query", "message"] for allowed in recorder.seen)  # buttons: admins

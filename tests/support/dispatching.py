@@ -19,7 +19,7 @@ from pydantic import SecretStr
 
 from bot.celery_client.caller import TaskCaller
 from bot.throttling import Throttle
-from core.settings import RedisSettings, TelegramSettings
+from core.settings import AdminSettings, RedisSettings, TelegramSettings
 from devtools.emulator.faults import ApiError
 from devtools.emulator.validation import visible_text
 from ioc.bot import build_bot_container
@@ -51,8 +51,10 @@ def update(text: str, chat_id: int = 7, chat_type: str = "private") -> Update:
     return Update(update_id=1, message=message)
 
 
-def dispatcher_with(caller: StubCaller) -> Dispatcher:
+def dispatcher_with(caller: StubCaller, admins: AdminSettings | None = None) -> Dispatcher:
     container = build_bot_container()
+    if admins is not None:
+        container.register(AdminSettings, instance=admins)
     container.register(RedisSettings, instance=RedisSettings(url=SecretStr("redis://127.0.0.1:1/0")))
     container.register(TelegramSettings, instance=TelegramSettings(bot_token=SecretStr(TEST_TOKEN)))
     container.register(TaskCaller, instance=caller)

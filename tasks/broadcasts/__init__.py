@@ -1,0 +1,2 @@
+"""Admin broadcasts on the workers: the fan-out of a broadcast into chunks, its progress panel, /stats
+counting of every task."""
