@@ -27,6 +27,7 @@ class DevSettings(BaseSettings):
     sandbox_port: int | None = Field(default=None, ge=1, le=65535)
     dev_data_dir: Path = ROOT / ".dev-data"
     schedules_min_interval: int | None = None  # unset: the sandbox lowers it (SANDBOX_MIN_INTERVAL)
+    admin_user_ids: str | None = None  # unset: the sandbox makes its person the bot's admin
 
 
 def choose_port(requested: int | None, variable: str, preferred: int | None = None) -> int:

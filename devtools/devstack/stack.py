@@ -25,7 +25,7 @@ from devtools.devstack.ready import Readiness
 from devtools.devstack.supervisor import Supervisor
 from devtools.devstack.wait import redacted, redis_answers
 from devtools.devstack.webhook import plan_webhook
-from devtools.emulator.sandbox import DEFAULT_PORT, sandbox_token
+from devtools.emulator.sandbox import DEFAULT_PORT, PERSON_ID, sandbox_token
 
 PYTHON = sys.executable
 WORKER = [PYTHON, "-m", "celery", "-A", "tasks.worker", "worker", "-P", "prefork", "-c", "2", "-l", "INFO"]
@@ -81,14 +81,23 @@ def plan_telegram(settings: DevSettings, stack: Stack) -> None:
         str(port),
     ]
     stack.bot_waits_for += ["--http", base_url]
+    sandbox_defaults(settings, stack)
+    stack.chat_page = f"{base_url}/"
+    stack.notes.append("sandbox: no TELEGRAM_BOT_TOKEN, so the bot talks to a local Telegram emulator")
+    stack.notes.append(f"sandbox: chat with the bot at {base_url}/ (it answers from the ready line on)")
+
+
+def sandbox_defaults(settings: DevSettings, stack: Stack) -> None:
+    """What the sandbox sets unless `.env` or the environment does: schedules that may run every few
+    seconds, and the page's person as the bot's admin (so /broadcast and /stats can be tried)."""
     if settings.schedules_min_interval is None:
         stack.env["SCHEDULES_MIN_INTERVAL"] = str(SANDBOX_MIN_INTERVAL)
         stack.notes.append(
             f"sandbox: schedules may run as often as every {SANDBOX_MIN_INTERVAL}s (/every 10s ping)"
         )
-    stack.chat_page = f"{base_url}/"
-    stack.notes.append("sandbox: no TELEGRAM_BOT_TOKEN, so the bot talks to a local Telegram emulator")
-    stack.notes.append(f"sandbox: chat with the bot at {base_url}/ (it answers from the ready line on)")
+    if settings.admin_user_ids is None:
+        stack.env["ADMIN_USER_IDS"] = str(PERSON_ID)
+        stack.notes.append("sandbox: you are the bot's admin on the chat page (/broadcast, /stats)")
 
 
 def plan_project(settings: DevSettings, stack: Stack) -> None:
