@@ -18,8 +18,6 @@ from bot.middlewares import LogContextMiddleware
 
 def create_dispatcher(
     *,
-    admin_broadcast: BroadcastCommandController,
-    admin_stats: StatsCommandController,
     lifecycle: LifecycleController,
     errors: ErrorsController,
     help_: HelpCommandController,
@@ -27,15 +25,16 @@ def create_dispatcher(
     subscriptions: SubscriptionCommandController,
     schedules: ScheduleCommandController,
     timezone: TimezoneCommandController,
+    admin_broadcast: BroadcastCommandController,
+    admin_stats: StatsCommandController,
     fallback: FallbackController,
 ) -> Dispatcher:
     """One Router per controller, in routing order. Add a command's controller before the fallback,
     which takes whatever no other router matched."""
     dispatcher = Dispatcher()
-    for admin in (admin_broadcast, admin_stats):  # first: behind their AdminGate, before the fallback
-        dispatcher.include_router(router_of(admin))
     dispatcher.update.outer_middleware(LogContextMiddleware())
-    for controller in (lifecycle, errors, help_, ping, subscriptions, schedules, timezone, fallback):
+    commands = (ping, subscriptions, schedules, timezone, admin_broadcast, admin_stats)
+    for controller in (lifecycle, errors, help_, *commands, fallback):
         dispatcher.include_router(router_of(controller))
     return dispatcher
 
