@@ -163,3 +163,33 @@ class NotificationSettings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("is not a known IANA time zone (e.g. UTC, Europe/Berlin)") from None
         return value
+
+
+class SchedulesSettings(BaseSettings):
+    """`SCHEDULES_*`: per-chat schedules (/every, /daily, /cron) and the engine inside beat (seconds)."""
+
+    model_config = settings_config("SCHEDULES_")
+
+    min_interval: int = Field(default=60, ge=1)
+    max_per_chat: int = Field(default=10, ge=1, le=1000)
+    default_timezone: str = "UTC"
+    # A run later than this (an outage) fires once and the schedule moves on from now.
+    grace: int = Field(default=60, ge=0)
+    # A claimed batch not advanced within this (its beat died) is claimed again by any beat.
+    lease: int = Field(default=30, ge=1)
+    batch: int = Field(default=500, ge=1, le=10_000)
+    fire_chunk: int = Field(default=100, ge=1, le=1000)
+    # Longest sleep of the engine between two looks at the due set: how soon a new schedule is seen.
+    poll_interval: float = Field(default=1.0, gt=0, le=60)
+    # A run still queued this long after it was published is dropped (Telegram's 30 msg/s: big due sets
+    # take minutes to deliver).
+    fire_expires: int = Field(default=3600, ge=10)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not a known IANA time zone (e.g. UTC, Europe/Berlin)") from None
+        return value

@@ -17,6 +17,7 @@ from redis.asyncio import BlockingConnectionPool, Connection, Redis
 
 from core.logging import configure_logging
 from core.redaction import SecretRedactor
+from core.schedules.store import ScheduleStore
 from core.settings import (
     BotSettings,
     CelerySettings,
@@ -24,6 +25,7 @@ from core.settings import (
     LogSettings,
     NotificationSettings,
     RedisSettings,
+    SchedulesSettings,
     TelegramSettings,
 )
 from core.settings_loader import ConfigurationError, SettingsT, load_settings
@@ -42,6 +44,7 @@ SETTINGS: tuple[type[BaseSettings], ...] = (
     BotSettings,
     DeliverySettings,
     NotificationSettings,
+    SchedulesSettings,
 )
 
 
@@ -101,6 +104,7 @@ def build_common_container() -> punq.Container:
     # on the worker's event loop; in the bot, on its loop.
     container.register(Redis, factory=wired(container, _async_redis), scope=SINGLETON)
     container.register(SubscriptionStore, scope=SINGLETON)
+    container.register(ScheduleStore, scope=SINGLETON)
     container.register(NotificationSchedule, scope=SINGLETON)
     container.register(Celery, factory=wired(container, create_celery_app), scope=SINGLETON)
     container.register(TasksRegistry, scope=SINGLETON)

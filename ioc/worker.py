@@ -12,6 +12,7 @@ from tasks.controllers.delivery import DeliveryController
 from tasks.controllers.lifecycle import WorkerLifecycleController
 from tasks.controllers.notifications import HealthNotificationController
 from tasks.controllers.ping import PingTaskController
+from tasks.controllers.report import ReportTaskController
 from tasks.delivery.ledger import DeliveryLedger
 from tasks.delivery.sender import ChunkSender
 from tasks.delivery.worker_loop import WorkerEventLoop
@@ -25,6 +26,7 @@ TASK_CONTROLLERS: tuple[type[TaskController], ...] = (
     PingTaskController,
     HealthNotificationController,
     DeliveryController,
+    ReportTaskController,
 )
 
 

@@ -36,3 +36,14 @@ class DeliveryReport(TypedDict):
     migrated: int
     failed: int
     retry: int
+
+
+class HealthReport(TypedDict):
+    """The `report` task's answer: the health report's figures (rendered by tasks/schedulable.py)."""
+
+    at: str
+    workers_answering: int
+    worker_ping_ms: float | None
+    queue_depth: int
+    redis_ms: float
+    subscribers: int

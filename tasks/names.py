@@ -7,3 +7,4 @@ class TaskName(StrEnum):
     PING = "ping"
     FAN_OUT = "notifications.fan_out"
     DELIVER = "notifications.deliver"
+    REPORT = "report"

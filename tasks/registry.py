@@ -6,14 +6,15 @@ publishes by name (`app.send_task`), so it works in a process where the task's b
 where mypy checks each body against the same contract.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 from celery import Celery
 from celery.result import AsyncResult
 
-from tasks.contracts import DeliveryReport, FanOutReport, PingResult, Recipient
+from tasks.contracts import DeliveryReport, FanOutReport, HealthReport, PingResult, Recipient
 from tasks.names import TaskName
+from tasks.schedulable import Schedulable, no_args, render_ping, render_report
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -64,3 +65,16 @@ class TasksRegistry:
     def deliver(self) -> TaskRef[[str, str, list[Recipient]], DeliveryReport]:
         """(tick, text, recipients)"""
         return TaskRef(self._app, TaskName.DELIVER, ignore_result=True)
+
+    @property
+    def report(self) -> TaskRef[[], HealthReport]:
+        """The health report's figures (the scheduled notification's, for one chat)."""
+        return TaskRef(self._app, TaskName.REPORT)
+
+    @property
+    def schedulable(self) -> Mapping[str, Schedulable[Any]]:
+        """The tasks a chat may schedule, by name: add a task here to make it schedulable."""
+        return {
+            "ping": Schedulable(self.ping, "the workers' round trip", render_ping, no_args("ping")),
+            "report": Schedulable(self.report, "the health report", render_report, no_args("report")),
+        }

@@ -87,6 +87,8 @@ BAD_SETTINGS: list[tuple[dict[str, str | None], str]] = [
     ({"NOTIFICATIONS_TIMEZONE": "Mars/Olympus"}, "NOTIFICATIONS_TIMEZONE is not a known IANA time zone"),
     ({"CELERY_TASK_TIME_LIMIT": "4000"}, "CELERY_TASK_TIME_LIMIT must be below CELERY_VISIBILITY_TIMEOUT"),
     ({"DELIVERY_CHUNK_SIZE": "0"}, "DELIVERY_CHUNK_SIZE Input should be greater than or equal to 1"),
+    ({"SCHEDULES_DEFAULT_TIMEZONE": "Moon/Tycho"}, "SCHEDULES_DEFAULT_TIMEZONE is not a known IANA"),
+    ({"SCHEDULES_MIN_INTERVAL": "0"}, "SCHEDULES_MIN_INTERVAL Input should be greater than or equal to 1"),
 ]
 WRONG_TOKEN = "987654321:WRONG-token-the-emulator-does-not-know_01234"
 
