@@ -31,11 +31,14 @@ ROWS: tuple[tuple[str, Callable[[Run], float], str, bool], ...] = (
     # label, figure, format, higher is better
     ("fired / due", lambda r: r.fired, "{:,.0f}", True),
     ("fires/s (due -> last published)", rate, "{:,.0f}", True),
+    ("first published after due (s)", lambda r: min(r.lateness, default=float("nan")), "{:.2f}", False),
     ("lateness p50 (s)", lambda r: cut(r.lateness, 0.5), "{:.2f}", False),
     ("lateness p99 (s)", lambda r: cut(r.lateness, 0.99), "{:.2f}", False),
     ("lateness max (s)", lambda r: max(r.lateness, default=float("nan")), "{:.2f}", False),
     ("duplicates (one beat)", lambda r: r.duplicates, "{:,.0f}", False),
     ("messages published", lambda r: r.messages, "{:,.0f}", False),
+    ("beat CPU per fire (ms)", lambda r: r.beat_cpu * 1e3 / max(1, r.fired), "{:.3f}", False),
+    ("Redis commands per fire", lambda r: r.commands / max(1, r.fired), "{:.2f}", False),
     ("idle tick p50 (ms)", lambda r: cut(r.idle_tick_ms, 0.5), "{:.3f}", False),
     ("idle tick p99 (ms)", lambda r: cut(r.idle_tick_ms, 0.99), "{:.3f}", False),
     ("beat RSS settled (MB)", lambda r: r.rss_settled_kb / 1024, "{:.1f}", False),
@@ -85,6 +88,8 @@ def print_takeover(runs: Sequence[Run], lock_note: str) -> None:
     for run in runs:
         last = max(run.lateness, default=float("nan"))
         print(f"{run.subject:<14}{run.fired:>10,}{run.duplicates:>12,}{run.beats_alive:>20}{last:>20.2f}")
+        for line in run.exits:
+            print(f"  {run.subject}: a beat exited: {line[:200]}")
 
 
 def median(values: Sequence[float]) -> float:

@@ -2,7 +2,8 @@
 
 The schedules due together are seeded last, due at T a little later than everything else can be ready:
 the beat is started in its own process and left to settle (idle CPU) before T, else the run is void.
-Nobody consumes the queue while the beat fires; the run ends once the queue stopped growing for QUIET s.
+Nobody consumes the queue while the beat fires; the run ends once the queue, having grown, stopped
+growing for QUIET s (redbeat loads every due entry before it publishes the first), or every beat exited.
 """
 
 import multiprocessing
@@ -15,6 +16,7 @@ from typing import Any
 
 import redis
 
+from bench._cpu import cpu_seconds
 from bench._processes import settle, start
 from bench._sched_watch import QueueWatch, RssWatch, rss_kb, watching
 from tests.support.processes import CapturedProcess
@@ -22,7 +24,7 @@ from tests.support.waiting import wait_for
 
 LATER = timedelta(hours=2)  # the schedules not due in the run: spread over the hour after this
 READY_MARGIN = 25.0  # seconds for the tick probe, the beat's start and settling, beyond the seeding
-QUIET = 5.0
+QUIET = 10.0
 FIRE_TIMEOUT = 900.0
 IDLE_TICKS = 300
 
@@ -57,6 +59,9 @@ class Run:
     rss_firing_kb: list[int] = field(default_factory=list)
     rss_after_kb: int = 0
     beats_alive: int = 0
+    exits: list[str] = field(default_factory=list)  # the last line of each beat that exited
+    beat_cpu: float = 0.0  # CPU seconds of the beat process(es) from settled to the end
+    commands: int = 0  # Redis commands served meanwhile, the watcher's own left out
 
 
 def names(prefix: str, count: int) -> list[str]:
@@ -93,23 +98,38 @@ def run(subject: Subject, server_url: str, total: int, due: int, beats: int = 1,
     print(f"  {subject.name}: seeded {total:,} in {figures.seed_seconds:.1f} s, due at {at:%H:%M:%S}")
     if beats == 1:
         figures.idle_tick_ms = probe_idle(subject, server_url)
-    command, env = subject.beat(server_url, extra or {})
     watch = QueueWatch(client, subject.queues)
     with ExitStack() as stack:
-        processes = [start(command, env, stack) for _ in range(beats)]
+        processes = [start(*subject.beat(server_url, extra or {}), stack) for _ in range(beats)]
         settle(*(p.process.pid for p in processes))
         _check_ready(processes, at)
-        figures.rss_settled_kb = rss_kb(processes[0].process.pid) or 0
-        rss = RssWatch(processes[0].process.pid)
-        with watching(watch, rss):
-            _wait_fired(watch, processes, at)
-        figures.rss_firing_kb = rss.between(at.timestamp(), time.time())
-        figures.rss_after_kb = rss.samples[-1][1] if rss.samples else 0
-        figures.beats_alive = sum(1 for p in processes if p.process.poll() is None)
+        _fire(figures, watch, processes, at)
     _count(figures, subject, watch, at)
     client.flushall()
     client.close()
     return figures
+
+
+def _fire(figures: Run, watch: QueueWatch, processes: Sequence[CapturedProcess], at: datetime) -> None:
+    """Watches the beats fire; their memory, CPU and Redis commands meanwhile."""
+    pids = [p.process.pid for p in processes]
+    figures.rss_settled_kb = rss_kb(pids[0]) or 0
+    rss, cpu, commands = RssWatch(pids[0]), sum(map(cpu_seconds, pids)), _commands(watch.client)
+    with watching(watch, rss):
+        _wait_fired(watch, processes, at)
+    figures.beat_cpu = sum(map(cpu_seconds, pids)) - cpu
+    figures.commands = _commands(watch.client) - commands
+    figures.rss_firing_kb = rss.between(at.timestamp(), time.time())
+    figures.rss_after_kb = rss.samples[-1][1] if rss.samples else 0
+    figures.beats_alive = sum(1 for p in processes if p.process.poll() is None)
+    figures.exits = [p.lines[-1] for p in processes if p.process.poll() is not None and p.lines]
+
+
+def _commands(client: redis.Redis) -> int:
+    """Redis commands served so far, less the watcher's own (LLEN, LRANGE) and INFO."""
+    stats: dict[str, dict[str, int]] = client.info("commandstats")
+    mine = ("cmdstat_llen", "cmdstat_lrange", "cmdstat_info")
+    return sum(int(value["calls"]) for key, value in stats.items() if key not in mine)
 
 
 def _check_ready(processes: Sequence[CapturedProcess], at: datetime) -> None:
@@ -121,13 +141,13 @@ def _check_ready(processes: Sequence[CapturedProcess], at: datetime) -> None:
 
 
 def _wait_fired(watch: QueueWatch, processes: Sequence[CapturedProcess], at: datetime) -> None:
-    """Until the queue has not grown for QUIET s after T (or every beat has exited)."""
+    """Until the queue, having grown since T, has not grown for QUIET s (or every beat has exited)."""
 
     def quiet() -> bool:
-        last = watch.samples[-1][0] if watch.samples else 0.0
         if all(p.process.poll() is not None for p in processes):
             return True
-        return time.time() > max(last, at.timestamp()) + QUIET
+        grown = len(watch.samples) > 1 and watch.samples[-1][0] > at.timestamp()
+        return grown and time.time() > watch.samples[-1][0] + QUIET
 
     wait_for(quiet, FIRE_TIMEOUT + (at.timestamp() - time.time()), "the due schedules to be published")
 
