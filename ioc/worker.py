@@ -5,6 +5,7 @@ from celery import Celery
 from redis.asyncio import Redis
 
 from core.limiter import TelegramRateLimiter
+from core.schedules.store import ScheduleStore
 from core.settings import DeliverySettings
 from ioc.common import SINGLETON, build_common_container, wired
 from tasks.controllers import TaskController
@@ -13,6 +14,9 @@ from tasks.controllers.lifecycle import WorkerLifecycleController
 from tasks.controllers.notifications import HealthNotificationController
 from tasks.controllers.ping import PingTaskController
 from tasks.controllers.report import ReportTaskController
+from tasks.controllers.schedule_delivery import ScheduleDeliveryController
+from tasks.controllers.schedules import ScheduleFireController
+from tasks.delivery.followers import ChatFollower
 from tasks.delivery.ledger import DeliveryLedger
 from tasks.delivery.sender import ChunkSender
 from tasks.delivery.worker_loop import WorkerEventLoop
@@ -27,6 +31,8 @@ TASK_CONTROLLERS: tuple[type[TaskController], ...] = (
     HealthNotificationController,
     DeliveryController,
     ReportTaskController,
+    ScheduleFireController,
+    ScheduleDeliveryController,
 )
 
 
@@ -43,6 +49,8 @@ def build_worker_container() -> punq.Container:
     container.register(WorkerEventLoop, scope=SINGLETON)
     container.register(TelegramRateLimiter, scope=SINGLETON)
     container.register(DeliveryLedger, factory=wired(container, _ledger), scope=SINGLETON)
+    # A blocked chat loses its schedules, a migrated group keeps them (the sender tells the store).
+    container.register(ChatFollower, factory=lambda: container.resolve(ScheduleStore))
     container.register(ChunkSender, scope=SINGLETON)
     container.register(FanOut, scope=SINGLETON)
     container.register(HealthProbe, scope=SINGLETON)

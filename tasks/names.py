@@ -8,3 +8,5 @@ class TaskName(StrEnum):
     FAN_OUT = "notifications.fan_out"
     DELIVER = "notifications.deliver"
     REPORT = "report"
+    SCHEDULES_FIRE = "schedules.fire"
+    SCHEDULES_DELIVER = "schedules.deliver"

@@ -9,10 +9,19 @@ where mypy checks each body against the same contract.
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
-from celery import Celery
+from celery import Celery, Signature
 from celery.result import AsyncResult
 
-from tasks.contracts import DeliveryReport, FanOutReport, HealthReport, PingResult, Recipient
+from tasks.contracts import (
+    DeliveryReport,
+    FanOutReport,
+    FireReport,
+    HealthReport,
+    PingResult,
+    Recipient,
+    ScheduledRun,
+    StartedRun,
+)
 from tasks.names import TaskName
 from tasks.schedulable import Schedulable, no_args, render_ping, render_report
 
@@ -34,6 +43,10 @@ class TaskRef(Generic[P, R]):
     ) -> AsyncResult[R]:
         """Celery's `apply_async` options (`task_id`, `expires`, `producer`, ...) apply."""
         return cast(AsyncResult[R], self.app.send_task(self.name, args, kwargs, **self.options | options))
+
+    def signature(self, *args: Any, **options: Any) -> Signature[R]:
+        """A signature by name (for `link=`), partial `args`: a callback gets the parent's result first."""
+        return cast(Signature[R], self.app.signature(str(self.name), args=args, **self.options | options))
 
     def register_body(self, app: Celery, body: Callable[P, R], **options: Any) -> None:
         """Registers `body` (a controller's bound method) as this task in `app` (the worker's).
@@ -70,6 +83,16 @@ class TasksRegistry:
     def report(self) -> TaskRef[[], HealthReport]:
         """The health report's figures (the scheduled notification's, for one chat)."""
         return TaskRef(self._app, TaskName.REPORT)
+
+    @property
+    def fire_schedules(self) -> TaskRef[[list[ScheduledRun]], FireReport]:
+        """Beat's schedule engine: a chunk of due runs; the worker starts each run's task."""
+        return TaskRef(self._app, TaskName.SCHEDULES_FIRE, ignore_result=True)
+
+    @property
+    def deliver_run(self) -> TaskRef[[Any, StartedRun], DeliveryReport]:
+        """(result, run): a scheduled run's result, rendered and posted to its chat (a link callback)."""
+        return TaskRef(self._app, TaskName.SCHEDULES_DELIVER, ignore_result=True)
 
     @property
     def schedulable(self) -> Mapping[str, Schedulable[Any]]:

@@ -19,6 +19,7 @@ from aiogram.exceptions import TelegramMigrateToChat, TelegramRetryAfter
 from core.connection_errors import CONNECTION_ERRORS
 from core.limiter import TelegramRateLimiter
 from core.subscriptions import Subscriber, SubscriptionStore
+from tasks.delivery.followers import ChatFollower, NoFollower
 from tasks.delivery.job import DeliveryJob
 from tasks.delivery.ledger import DeliveryLedger
 from tasks.delivery.outcomes import DeliveryInterruptedError, Outcome, TokenRevokedError
@@ -52,11 +53,16 @@ class _Run:
 
 class ChunkSender:
     def __init__(
-        self, limiter: TelegramRateLimiter, ledger: DeliveryLedger, store: SubscriptionStore
+        self,
+        limiter: TelegramRateLimiter,
+        ledger: DeliveryLedger,
+        store: SubscriptionStore,
+        followers: ChatFollower = NoFollower(),  # noqa: B008  # stateless
     ) -> None:
         self._limiter = limiter
         self._ledger = ledger
         self._store = store
+        self._followers = followers
 
     async def send_chunk(
         self, bot: Bot, job: DeliveryJob, subscribers: list[Subscriber]
@@ -139,11 +145,13 @@ class ChunkSender:
             log.error("telegram_rejected_message", chat_id=chat_id, error=describe(error))
             return Outcome.FAILED
         await self._store.unsubscribe(chat_id)
+        await self._followers.forget_chat(chat_id)
         log.warning("chat_unsubscribed", chat_id=chat_id, reason=describe(error))
         return Outcome.UNSUBSCRIBED
 
     async def _follow_migration(self, run: _Run, old_id: int, new_id: int) -> Outcome:
         await self._store.migrate(old_id, new_id)
+        await self._followers.migrate_chat(old_id, new_id)
         log.info("chat_migrated", chat_id=old_id, new_chat_id=new_id)
         outcome = await self._send_one(run, Subscriber(new_id, "supergroup"))
         return Outcome.MIGRATED if outcome in (Outcome.SENT, Outcome.DUPLICATE) else outcome

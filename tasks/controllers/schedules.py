@@ -1,0 +1,104 @@
+"""The worker's side of per-chat schedules: start each due run's task, then post its result to the chat.
+
+`schedules.fire(runs)` (published by beat's engine) claims each run's idempotency key, schedule and fire
+time, in the delivery ledger, so a run that beat published twice (a lease taken over) starts once, and
+starts the schedulable task with `schedules.deliver` linked to it. `schedules.deliver(result, run)`
+renders the result and sends it through the ChunkSender (shared limiter, ledger, error policy). A
+schedule cancelled meanwhile posts nothing: both steps read it again first.
+"""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from celery import Celery
+
+from core.connection_errors import CONNECTION_ERRORS
+from core.schedules.codec import to_ms
+from core.schedules.model import Schedule
+from core.schedules.store import ScheduleStore
+from core.settings import SchedulesSettings
+from tasks.contracts import FireReport, ScheduledRun, StartedRun
+from tasks.controllers import running_task
+from tasks.controllers.retrying import retry_later
+from tasks.delivery.ledger import DeliveryLedger
+from tasks.delivery.sender import backoff
+from tasks.delivery.worker_loop import WorkerEventLoop
+from tasks.registry import TasksRegistry
+
+log = structlog.get_logger(__name__)
+LEDGER_NAME = "schedules"
+MAX_RETRY_COUNTDOWN = 30.0
+
+
+def run_tick(run: ScheduledRun) -> str:
+    """The run's idempotency key in the ledger (its "tick"): schedule and fire time."""
+    return f"schedule-{run['schedule_id']}-{run['due_ms']}"
+
+
+class ScheduleFireController:
+    def __init__(
+        self,
+        *,
+        app: Celery,
+        registry: TasksRegistry,
+        event_loop: WorkerEventLoop,
+        store: ScheduleStore,
+        ledger: DeliveryLedger,
+        settings: SchedulesSettings,
+    ) -> None:
+        self._app = app
+        self._registry = registry
+        self._loop = event_loop
+        self._store = store
+        self._ledger = ledger
+        self._expires = timedelta(seconds=settings.fire_expires)
+
+    def register(self, app: Celery) -> None:
+        self._registry.fire_schedules.register_body(app, self.fire, max_retries=None)
+
+    def fire(self, runs: list[ScheduledRun]) -> FireReport:
+        task, task_id = running_task(self._app)
+        try:
+            to_start, report = self._loop.run(self._claim(runs, task_id))
+            self._start(to_start)
+        except CONNECTION_ERRORS as error:  # claims are ours (the task id): the retry re-claims them
+            countdown = min(MAX_RETRY_COUNTDOWN, backoff(task.request.retries + 1))
+            log.warning("schedules_fire_interrupted", error=repr(error), countdown=countdown)
+            retry_later(task, countdown)
+        log.info("schedules_fire_done", **report)
+        return report
+
+    async def _claim(
+        self, runs: list[ScheduledRun], owner: str
+    ) -> tuple[list[tuple[ScheduledRun, Schedule]], FireReport]:
+        schedules = await self._store.get_many([run["schedule_id"] for run in runs])
+        live = [(run, schedules[run["schedule_id"]]) for run in runs if run["schedule_id"] in schedules]
+        claimed = await asyncio.gather(
+            *(self._ledger.claim_tick(LEDGER_NAME, run_tick(run), owner) for run, _ in live)
+        )
+        to_start = [pair for pair, mine in zip(live, claimed, strict=True) if mine]
+        report = FireReport(
+            started=len(to_start), duplicate=len(live) - len(to_start), cancelled=len(runs) - len(live)
+        )
+        return to_start, report
+
+    def _start(self, runs: list[tuple[ScheduledRun, Schedule]]) -> None:
+        now = datetime.now(UTC)
+        schedulable, deliver = self._registry.schedulable, self._registry.deliver_run
+        with self._app.producer_or_acquire() as producer:
+            for run, schedule in runs:
+                declared = schedulable.get(schedule.task)
+                if declared is None:
+                    log.error("schedule_task_unknown", schedule_id=schedule.id, task=schedule.task)
+                    continue
+                started = StartedRun(
+                    schedule_id=run["schedule_id"], due_ms=run["due_ms"], started_ms=to_ms(now)
+                )
+                declared.ref.apply_async(
+                    declared.parse_args(list(schedule.args)),
+                    link=deliver.signature(started),
+                    producer=producer,
+                    expires=now + self._expires,
+                    ignore_result=True,
+                )
