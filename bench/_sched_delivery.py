@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bench._metering import STALL, metered
+from bench._metering import STALL, RunMeter, metered
 from bench._notifications_support import StampedTelegram, running_workers, serving_emulator, worker_env
 from bench._processes import start
 from bench._sched_engine import beat_command, chat_of, seed
@@ -39,7 +39,9 @@ class Delivery:
     duplicates: int
     lost: int
     worst_stall: float
+    rejected_after_stall: int
     first_after_due: float
+    cpu_ms: dict[str, float]  # CPU ms per message sent, by part (bench/_metering.py)
 
     @property
     def ratio(self) -> float:
@@ -62,8 +64,7 @@ async def run_delivery(server: RedisServer, chats: int = CHATS, limit: int = LIM
             start(command, beat_env, stack)
             async with metered(workers, server, EMULATOR_NICENESS) as meter:
                 await _delivered(telegram, chats, at)
-            stalls = meter.lateness_between(*_span(telegram)) or [0.0]
-    return _figures(telegram, names, limit, at, max(stalls))
+    return _figures(telegram, names, limit, at, meter)
 
 
 async def _delivered(telegram: StampedTelegram, chats: int, at: datetime) -> None:
@@ -83,8 +84,11 @@ def _span(telegram: StampedTelegram) -> tuple[float, float]:
     return stamps[0], stamps[-1]
 
 
-def _figures(telegram: StampedTelegram, names: list[str], limit: int, at: datetime, stall: float) -> Delivery:
+def _figures(
+    telegram: StampedTelegram, names: list[str], limit: int, at: datetime, meter: RunMeter
+) -> Delivery:
     first, last = _span(telegram)
+    sent = max(1, len(telegram.state.stamps))
     counts = received(telegram.state, marker="")
     first_wall = time.time() - (time.monotonic() - first)
     return Delivery(
@@ -92,7 +96,10 @@ def _figures(telegram: StampedTelegram, names: list[str], limit: int, at: dateti
         max_1s=max_in_window(telegram.state.stamps), rejected=len(telegram.faults.rejections),
         duplicates=sum(1 for n in counts.values() if n > 1),
         lost=sum(1 for name in names if counts[chat_of(name)] == 0),
-        worst_stall=stall, first_after_due=first_wall - at.timestamp(),
+        worst_stall=max(meter.lateness_between(first, last) or [0.0]),
+        rejected_after_stall=meter.rejected_after_stall(telegram.faults.rejections),
+        first_after_due=first_wall - at.timestamp(),
+        cpu_ms={part: seconds * 1e3 / sent for part, seconds in meter.cpu.items()},
     )  # fmt: skip
 
 
@@ -107,5 +114,7 @@ def print_delivery(row: Delivery) -> None:
     )
     print(
         f"target: rate/L >= 0.95, 0 x 429, 0 dup, 0 lost. Emulator loop: worst stall"
-        f" {row.worst_stall * 1000:.0f} ms (one over {STALL * 1000:.0f} ms bunches arrivals)"
+        f" {row.worst_stall * 1000:.0f} ms (one over {STALL * 1000:.0f} ms bunches arrivals);"
+        f" 429s within 100 ms after such a stall: {row.rejected_after_stall} of {row.rejected}"
     )
+    print("CPU per message sent: " + ", ".join(f"{k} {v:.2f} ms" for k, v in row.cpu_ms.items()))

@@ -155,9 +155,10 @@ def _wait_fired(watch: QueueWatch, processes: Sequence[CapturedProcess], at: dat
 def _count(figures: Run, subject: Subject, watch: QueueWatch, at: datetime) -> None:
     published, seen = watch.published_at(), set()
     messages = watch.messages()
-    figures.messages = len(messages)
     for message, when in zip(messages, published, strict=False):
-        for key in subject.fires(message):
+        keys = subject.fires(message)
+        figures.messages += 1 if keys else 0
+        for key in keys:
             if key in seen:
                 figures.duplicates += 1
                 continue

@@ -10,14 +10,13 @@ emulator with Telegram's limits.
 """
 
 import argparse
+import asyncio
 import sys
 
+from bench import _sched_engine as engine
+from bench import _sched_redbeat as redbeat
 from bench._cpu import NeighbourMeter
-from bench._sched_redbeat import QUEUES as REDBEAT_QUEUES
-from bench._sched_redbeat import fires as redbeat_fires
-from bench._sched_redbeat import idle_ticks as redbeat_idle_ticks
-from bench._sched_redbeat import seed as redbeat_seed
-from bench._sched_redbeat import zone_check
+from bench._sched_delivery import CHATS, Delivery, print_delivery, run_delivery
 from bench._sched_report import print_runs, print_takeover, print_targets
 from bench._sched_run import Run, Subject, run
 from tests.support.processes import RedisServer
@@ -32,40 +31,47 @@ def redbeat_beat(url: str, extra: dict[str, str]) -> tuple[list[str], dict[str, 
     return command, {"REDIS_URL": url, **extra}
 
 
-REDBEAT = Subject("redbeat", redbeat_seed, redbeat_beat, REDBEAT_QUEUES, redbeat_fires, redbeat_idle_ticks)
+ENGINE = Subject("engine", engine.seed, engine.beat_command, engine.QUEUES, engine.fires, engine.idle_ticks)
+REDBEAT = Subject("redbeat", redbeat.seed, redbeat_beat, redbeat.QUEUES, redbeat.fires, redbeat.idle_ticks)
 
 
 def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench schedules")
     parser.add_argument("--schedules", type=int, default=100_000, help="schedules stored (default 100,000)")
+    parser.add_argument("--chats", type=int, default=CHATS, help=f"fires delivered (default {CHATS:,})")
     return parser.parse_args(sys.argv[1:])
 
 
 def main() -> None:
-    total = options().schedules
+    chosen = options()
+    total = chosen.schedules
     due = total // DUE_SHARE
     neighbours = NeighbourMeter()
     server = RedisServer()
     try:
         print(f"one beat each: {total:,} schedules, {due:,} due together ...", flush=True)
-        single = [run(subject, server.url, total, due) for subject in (REDBEAT,)]
+        single = [run(subject, server.url, total, due) for subject in (REDBEAT, ENGINE)]
         print("two beats each ...", flush=True)
         takeover = [run(REDBEAT, server.url, due, due, beats=2,
-                        extra={"REDBEAT_LOCK_TIMEOUT": str(TAKEOVER_LOCK)})]  # fmt: skip
-        zones = zone_check(server.url)
+                        extra={"REDBEAT_LOCK_TIMEOUT": str(TAKEOVER_LOCK)}),
+                    run(ENGINE, server.url, due, due, beats=2)]  # fmt: skip
+        zones = redbeat.zone_check(server.url)
+        print(f"delivering {chosen.chats:,} fires due at once ...", flush=True)
+        delivery = asyncio.run(run_delivery(server, chosen.chats))
     finally:
         server.stop()
-    report(single, takeover, zones, neighbours.share())
+    report(single, takeover, zones, delivery)
+    if (share := neighbours.share()) is not None:
+        print(f"other processes used {share:.0%} of the machine during the run")
 
 
-def report(single: list[Run], takeover: list[Run], zones: str, share: float | None) -> None:
+def report(single: list[Run], takeover: list[Run], zones: str, delivery: Delivery) -> None:
     print_runs(single)
     for one in single:
         print_targets(one)
     print_takeover(takeover, f"redbeat_lock_timeout = {TAKEOVER_LOCK} s")
     print(f"\nTime zones: {zones}")
-    if share is not None:
-        print(f"other processes used {share:.0%} of the machine during the run")
+    print_delivery(delivery)
 
 
 if __name__ == "__main__":
