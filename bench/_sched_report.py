@@ -3,7 +3,7 @@
 import statistics
 from collections.abc import Callable, Sequence
 
-from bench._sched_run import Run
+from bench._sched_subject import Run
 
 TARGET_LATE = 10.0  # s: every due schedule published within this of its due time
 TARGET_RATE = 2_000.0  # fires/s from one beat

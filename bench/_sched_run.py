@@ -8,16 +8,15 @@ growing for QUIET s (redbeat loads every due entry before it publishes the first
 
 import multiprocessing
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import redis
 
 from bench._cpu import cpu_seconds
 from bench._processes import settle, start
+from bench._sched_subject import Run, Subject
 from bench._sched_watch import QueueWatch, RssWatch, rss_kb, watching
 from tests.support.processes import CapturedProcess
 from tests.support.waiting import wait_for
@@ -27,41 +26,6 @@ READY_MARGIN = 25.0  # seconds for the tick probe, the beat's start and settling
 QUIET = 10.0
 FIRE_TIMEOUT = 900.0
 IDLE_TICKS = 300
-
-Seeder = Callable[[str, Sequence[tuple[str, datetime]]], None]
-
-
-@dataclass(frozen=True)
-class Subject:
-    """A scheduler under test: how to seed it, run its beat, read its messages and time its tick."""
-
-    name: str
-    seed: Seeder
-    beat: Callable[[str, dict[str, str]], tuple[list[str], dict[str, str]]]  # (url, extra) -> cmd, env
-    queues: tuple[str, ...]
-    fires: Callable[[dict[str, Any]], list[str]]  # schedule keys a message fires
-    idle_ticks: Callable[[str, int], list[float]]  # (url, count) -> ms, run in a spawned process
-
-
-@dataclass
-class Run:
-    subject: str
-    total: int
-    due: int
-    beats: int
-    seed_seconds: float = 0.0
-    idle_tick_ms: list[float] = field(default_factory=list)
-    lateness: list[float] = field(default_factory=list)  # seconds after T, one per fire published
-    fired: int = 0
-    duplicates: int = 0
-    messages: int = 0
-    rss_settled_kb: int = 0
-    rss_firing_kb: list[int] = field(default_factory=list)
-    rss_after_kb: int = 0
-    beats_alive: int = 0
-    exits: list[str] = field(default_factory=list)  # the last line of each beat that exited
-    beat_cpu: float = 0.0  # CPU seconds of the beat process(es) from settled to the end
-    commands: int = 0  # Redis commands served meanwhile, the watcher's own left out
 
 
 def names(prefix: str, count: int) -> list[str]:
@@ -105,6 +69,8 @@ def run(subject: Subject, server_url: str, total: int, due: int, beats: int = 1,
         _check_ready(processes, at)
         _fire(figures, watch, processes, at)
     _count(figures, subject, watch, at)
+    ended = time.time() - at.timestamp()
+    print(f"  {subject.name}: {figures.fired:,} fired; the run ended {ended:.0f} s after the due time")
     client.flushall()
     client.close()
     return figures

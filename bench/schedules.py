@@ -18,7 +18,8 @@ from bench import _sched_redbeat as redbeat
 from bench._cpu import NeighbourMeter
 from bench._sched_delivery import CHATS, Delivery, print_delivery, run_delivery
 from bench._sched_report import print_runs, print_takeover, print_targets
-from bench._sched_run import Run, Subject, run
+from bench._sched_run import run
+from bench._sched_subject import Run, Subject
 from tests.support.processes import RedisServer
 
 DUE_SHARE = 5  # one schedule in DUE_SHARE is due at the same second
