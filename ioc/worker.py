@@ -29,10 +29,10 @@ TASK_CONTROLLERS: tuple[type[TaskController], ...] = (
     WorkerLifecycleController,
     PingTaskController,
     HealthNotificationController,
-    DeliveryController,
     ReportTaskController,
     ScheduleFireController,
     ScheduleDeliveryController,
+    DeliveryController,
 )
 
 

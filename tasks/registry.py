@@ -12,18 +12,10 @@ from typing import Any, Generic, ParamSpec, TypeVar, cast
 from celery import Celery, Signature
 from celery.result import AsyncResult
 
-from tasks.contracts import (
-    DeliveryReport,
-    FanOutReport,
-    FireReport,
-    HealthReport,
-    PingResult,
-    Recipient,
-    ScheduledRun,
-    StartedRun,
-)
+from tasks.contracts import DeliveryReport, FanOutReport, PingResult, Recipient
 from tasks.names import TaskName
 from tasks.schedulable import Schedulable, no_args, render_ping, render_report
+from tasks.schedules.contracts import FireReport, HealthReport, ScheduledRun, StartedRun
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -75,11 +67,6 @@ class TasksRegistry:
         return TaskRef(self._app, TaskName.FAN_OUT)
 
     @property
-    def deliver(self) -> TaskRef[[str, str, list[Recipient]], DeliveryReport]:
-        """(tick, text, recipients)"""
-        return TaskRef(self._app, TaskName.DELIVER, ignore_result=True)
-
-    @property
     def report(self) -> TaskRef[[], HealthReport]:
         """The health report's figures (the scheduled notification's, for one chat)."""
         return TaskRef(self._app, TaskName.REPORT)
@@ -101,3 +88,8 @@ class TasksRegistry:
             "ping": Schedulable(self.ping, "the workers' round trip", render_ping, no_args("ping")),
             "report": Schedulable(self.report, "the health report", render_report, no_args("report")),
         }
+
+    @property
+    def deliver(self) -> TaskRef[[str, str, list[Recipient]], DeliveryReport]:
+        """(tick, text, recipients)"""
+        return TaskRef(self._app, TaskName.DELIVER, ignore_result=True)

@@ -12,7 +12,8 @@ from html import escape
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from core.schedules.model import Fire
-from tasks.contracts import HealthReport, PingResult
+from tasks.contracts import PingResult
+from tasks.schedules.contracts import HealthReport
 
 if TYPE_CHECKING:
     from tasks.registry import TaskRef

@@ -8,11 +8,21 @@
 """
 
 import json
+import random
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.schedules.model import Schedule, ScheduleKind, ScheduleSpec
+
+ID_ALPHABET = string.ascii_lowercase + string.digits
+ID_LENGTH = 5  # 60 million ids: the ADD script refuses one already taken, and the caller picks another
+
+
+def new_id() -> str:
+    """A short id people type (/cancel k3x9q); not a secret: /cancel checks the chat owns it."""
+    return "".join(random.choices(ID_ALPHABET, k=ID_LENGTH))
 
 
 @dataclass(frozen=True, slots=True)

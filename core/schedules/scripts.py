@@ -63,17 +63,19 @@ end
 return #ids
 """
 
-# KEYS: due, zones. ARGV: schedule key prefix, chat id, new zone, zone expected now ('' = default),
-# then (id, due ms it was timed for, new due ms) triples. All or nothing: returns 1 done, -1 something
-# moved meanwhile (the engine advanced a schedule, another /timezone): read again and retry.
+# KEYS: due, zones, chat set. ARGV: schedule key prefix, chat id, new zone, zone expected now
+# ('' = default), then one (id, due ms it was read with, new due ms or '' to keep) triple for each of the
+# chat's schedules. All or nothing: returns 1 done, -1 something changed since the read (a schedule
+# added, cancelled or advanced, another /timezone): read again and retry.
 SET_ZONE = """
 if (redis.call('HGET', KEYS[2], ARGV[2]) or '') ~= ARGV[4] then return -1 end
+if redis.call('SCARD', KEYS[3]) * 3 ~= #ARGV - 4 then return -1 end
 for i = 5, #ARGV, 3 do
-  local due = redis.call('HGET', ARGV[1] .. ARGV[i], 'due')
-  if due and due ~= ARGV[i + 1] then return -1 end
+  if redis.call('SISMEMBER', KEYS[3], ARGV[i]) == 0 then return -1 end
+  if redis.call('HGET', ARGV[1] .. ARGV[i], 'due') ~= ARGV[i + 1] then return -1 end
 end
 for i = 5, #ARGV, 3 do
-  if redis.call('EXISTS', ARGV[1] .. ARGV[i]) == 1 then
+  if ARGV[i + 2] ~= '' then
     redis.call('HSET', ARGV[1] .. ARGV[i], 'due', ARGV[i + 2])
     redis.call('ZADD', KEYS[1], ARGV[i + 2], ARGV[i])
   end
@@ -95,9 +97,13 @@ for _, id in ipairs(ids) do
     redis.call('ZREM', KEYS[1], id)
   else
     redis.call('ZADD', KEYS[1], leased, id)
+    local chat = ''
+    for j = 1, #h, 2 do
+      if h[j] == 'chat_id' then chat = h[j + 1] end
+    end
     table.insert(out, id)
     table.insert(out, h)
-    table.insert(out, redis.call('HGET', KEYS[2], redis.call('HGET', key, 'chat_id')) or '')
+    table.insert(out, redis.call('HGET', KEYS[2], chat) or '')
   end
 end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')

@@ -1,8 +1,6 @@
 """Per-chat schedules in Redis (layout: core/schedules/codec.py). Every edit is one Lua script, so
 concurrent /every, /cancel, /timezone and the engine's claims never see half an edit."""
 
-import secrets
-import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,19 +10,13 @@ from zoneinfo import ZoneInfo
 from redis.asyncio import Redis
 
 from core.schedules import scripts
-from core.schedules.codec import ScheduleKeys, decode, encode, fields, from_ms, text, to_ms
+from core.schedules.codec import ScheduleKeys, decode, encode, fields, from_ms, new_id, text, to_ms
 from core.schedules.model import NewSchedule, Schedule, ScheduleKind, ScheduleSpec
+from core.schedules.seeding import add_many
 from core.schedules.timing import next_fire
 from core.settings import SchedulesSettings
 
-ID_ALPHABET = string.ascii_lowercase + string.digits
-ID_LENGTH = 5
-SEED_PIPELINE = 5000
 ATTEMPTS = 8  # an id already taken (1 in 600 at 100,000 schedules) or a zone changed meanwhile
-
-
-def new_id() -> str:
-    return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +55,7 @@ class ScheduleStore:
             zone_name = await self._zone_name(chat_id)
             first_run = next_fire(spec, self.zone(zone_name), now)
             schedule = Schedule(new_id(), chat_id, chat_type, spec, task, tuple(args), created_by)
-            added = await self._insert(schedule, first_run, zone_name)
+            added = await self.insert(schedule, first_run, zone_name)
             if added == 1:
                 return AddResult(schedule, first_run, None)
             if added == 0:
@@ -71,47 +63,14 @@ class ScheduleStore:
         raise ScheduleStoreError("could not add the schedule: too many concurrent edits")
 
     async def add_many(self, entries: Sequence[NewSchedule], now: datetime) -> list[Schedule]:
-        """Bulk seeding (benchmarks, imports): pipelines of SEED_PIPELINE scripts, SCHEDULES_MAX_PER_CHAT
-        still applies (refused entries are left out of the answer)."""
-        added: list[Schedule] = []
-        for start in range(0, len(entries), SEED_PIPELINE):
-            pending = list(entries[start : start + SEED_PIPELINE])
-            for _ in range(ATTEMPTS):
-                if not pending:
-                    break
-                pending = await self._seed(pending, now, added)
-        return added
+        """Bulk seeding (benchmarks, imports): core/schedules/seeding.py."""
+        return await add_many(self, self._redis, entries, now)
 
-    async def _seed(
-        self, pending: list[NewSchedule], now: datetime, added: list[Schedule]
-    ) -> list[NewSchedule]:
-        chats = sorted({entry.chat_id for entry in pending})
-        found = await self._redis.hmget(self.keys.zones, [str(chat) for chat in chats])
-        zones = {chat: text(name) if name else "" for chat, name in zip(chats, found, strict=True)}
-        batch = []
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for entry in pending:
-                schedule = Schedule(
-                    new_id(),
-                    entry.chat_id,
-                    entry.chat_type,
-                    entry.spec,
-                    entry.task,
-                    entry.args,
-                    entry.created_by,
-                )
-                zone = zones[entry.chat_id]
-                due = entry.first_run or next_fire(entry.spec, self.zone(zone), now)
-                await self._insert(schedule, due, zone, pipe)
-                batch.append((entry, schedule))
-            answers = await pipe.execute()
-        added += [schedule for (_, schedule), answer in zip(batch, answers, strict=True) if answer == 1]
-        return [entry for (entry, _), answer in zip(batch, answers, strict=True) if answer < 0]
-
-    async def _insert(
+    async def insert(
         self, schedule: Schedule, due: datetime, zone_name: str, client: Redis | None = None
     ) -> int:
-        """The ADD script: 1 added, 0 too many, -1 id taken, -2 the chat's zone changed meanwhile."""
+        """The ADD script: 1 added, 0 too many, -1 id taken, -2 the chat's zone changed meanwhile.
+        With `client` (a pipeline) it only queues the script (for bulk seeding)."""
         keys = self.keys
         pairs = [item for field_value in encode(schedule).items() for item in field_value]
         answer = await self._scripts["ADD"](
@@ -164,11 +123,12 @@ class ScheduleStore:
             zone_name = await self._zone_name(chat_id)
             triples: list[str | int] = []
             for schedule, due in await self.list_chat(chat_id):
-                if schedule.spec.kind is not ScheduleKind.EVERY:
-                    triples += [schedule.id, to_ms(due), to_ms(next_fire(schedule.spec, zone, now))]
+                fixed = schedule.spec.kind is ScheduleKind.EVERY  # intervals do not depend on the zone
+                retimed = "" if fixed else to_ms(next_fire(schedule.spec, zone, now))
+                triples += [schedule.id, to_ms(due), retimed]
             keys = self.keys
             done = await self._scripts["SET_ZONE"](
-                keys=[keys.due, keys.zones],
+                keys=[keys.due, keys.zones, keys.chat(chat_id)],
                 args=[keys.schedule_prefix, chat_id, zone.key, zone_name, *triples],
             )
             if int(done) == 1:

@@ -2,10 +2,10 @@ from datetime import UTC, datetime
 
 from celery import Celery
 
-from tasks.contracts import HealthReport
 from tasks.delivery.worker_loop import WorkerEventLoop
 from tasks.notifications.health import DEFAULT_QUEUE, HealthProbe
 from tasks.registry import TasksRegistry
+from tasks.schedules.contracts import HealthReport
 
 
 class ReportTaskController:

@@ -5,25 +5,32 @@ from typing import Any
 import structlog
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
+from redis.exceptions import RedisError
 
 from core.schedules.codec import from_ms
 from core.schedules.model import Fire, Schedule
 from core.schedules.store import ScheduleStore
 from core.settings import CelerySettings, DeliverySettings
 from core.subscriptions import Subscriber
-from tasks.contracts import DeliveryReport, StartedRun
+from tasks.contracts import DeliveryReport
 from tasks.controllers import running_task
-from tasks.controllers.delivery import DEADLINE_MARGIN, _countdown
+from tasks.controllers.delivery import DEADLINE_MARGIN, MAX_RETRY_COUNTDOWN
 from tasks.controllers.retrying import retry_later
 from tasks.controllers.schedules import run_tick
 from tasks.delivery.job import DeliveryJob
 from tasks.delivery.outcomes import DeliveryInterruptedError, Outcome, TokenRevokedError
-from tasks.delivery.sender import ChunkSender
+from tasks.delivery.sender import ChunkSender, backoff
 from tasks.delivery.worker_loop import WorkerEventLoop
 from tasks.registry import TasksRegistry
+from tasks.schedules.contracts import StartedRun
 
 log = structlog.get_logger(__name__)
 NOTHING: DeliveryReport = {o.value: 0 for o in Outcome}  # type: ignore[assignment]
+
+
+def countdown(retries: int) -> float:
+    """As a delivery chunk's retries: backoff with jitter, far below the visibility timeout."""
+    return min(MAX_RETRY_COUNTDOWN, backoff(retries + 2))
 
 
 def footer(schedule: Schedule) -> str:
@@ -71,7 +78,7 @@ class ScheduleDeliveryController:
             outcomes = self._loop.run(self._sender.send_chunk(self._loop.bot, job, [chat]))
         except (DeliveryInterruptedError, SoftTimeLimitExceeded) as exc:
             log.warning("schedule_run_interrupted", tick=tick, error=repr(exc))
-            retry_later(task, _countdown(task.request.retries))
+            retry_later(task, countdown(task.request.retries))
         except TokenRevokedError:
             self._give_up(tick, task_id, chat, reason="token_revoked")
             raise
@@ -89,8 +96,11 @@ class ScheduleDeliveryController:
         if task.request.retries >= self._max_retries:
             self._give_up(tick, task.request.id or "", chat, reason="retries_exhausted")
             return
-        retry_later(task, _countdown(task.request.retries))
+        retry_later(task, countdown(task.request.retries))
 
     def _give_up(self, tick: str, owner: str, chat: Subscriber, reason: str) -> None:
         log.error("delivery_gave_up", tick=tick, chat_ids=[chat.chat_id], reason=reason)
-        self._loop.run(self._sender.release(tick, owner, [chat]))
+        try:
+            self._loop.run(self._sender.release(tick, owner, [chat]))
+        except RedisError as exc:  # the claims expire after DELIVERY_LEDGER_TTL all the same
+            log.warning("delivery_claims_not_released", tick=tick, chat_ids=[chat.chat_id], error=repr(exc))

@@ -9,6 +9,7 @@ schedule cancelled meanwhile posts nothing: both steps read it again first.
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import structlog
 from celery import Celery
@@ -18,13 +19,13 @@ from core.schedules.codec import to_ms
 from core.schedules.model import Schedule
 from core.schedules.store import ScheduleStore
 from core.settings import SchedulesSettings
-from tasks.contracts import FireReport, ScheduledRun, StartedRun
 from tasks.controllers import running_task
 from tasks.controllers.retrying import retry_later
 from tasks.delivery.ledger import DeliveryLedger
 from tasks.delivery.sender import backoff
 from tasks.delivery.worker_loop import WorkerEventLoop
-from tasks.registry import TasksRegistry
+from tasks.registry import TaskRef, TasksRegistry
+from tasks.schedules.contracts import FireReport, ScheduledRun, StartedRun
 
 log = structlog.get_logger(__name__)
 LEDGER_NAME = "schedules"
@@ -85,20 +86,31 @@ class ScheduleFireController:
 
     def _start(self, runs: list[tuple[ScheduledRun, Schedule]]) -> None:
         now = datetime.now(UTC)
-        schedulable, deliver = self._registry.schedulable, self._registry.deliver_run
+        deliver = self._registry.deliver_run
         with self._app.producer_or_acquire() as producer:
             for run, schedule in runs:
-                declared = schedulable.get(schedule.task)
-                if declared is None:
-                    log.error("schedule_task_unknown", schedule_id=schedule.id, task=schedule.task)
-                    continue
                 started = StartedRun(
                     schedule_id=run["schedule_id"], due_ms=run["due_ms"], started_ms=to_ms(now)
                 )
-                declared.ref.apply_async(
-                    declared.parse_args(list(schedule.args)),
+                call = self._call(schedule)
+                if call is None:
+                    continue
+                ref, args = call
+                ref.apply_async(
+                    args,
                     link=deliver.signature(started),
                     producer=producer,
                     expires=now + self._expires,
                     ignore_result=True,
                 )
+
+    def _call(self, schedule: Schedule) -> tuple[TaskRef[..., Any], tuple[Any, ...]] | None:
+        """The schedule's task and arguments; None (logged) if the task is no longer schedulable so."""
+        declared = self._registry.schedulable.get(schedule.task)
+        try:
+            if declared is None:
+                raise ValueError("not a schedulable task")
+            return declared.ref, declared.parse_args(list(schedule.args))
+        except ValueError as error:
+            log.error("schedule_not_runnable", schedule_id=schedule.id, task=schedule.task, error=str(error))
+            return None

@@ -14,16 +14,18 @@ from zoneinfo import ZoneInfo
 
 import structlog
 from redis import Redis
+from redis.exceptions import RedisError
 
 from core.connection_errors import CONNECTION_ERRORS
 from core.schedules.codec import ScheduleKeys, from_ms, to_ms
 from core.schedules.timing import following_fire
 from core.settings import SchedulesSettings
-from tasks.contracts import ScheduledRun
 from tasks.registry import TasksRegistry
 from tasks.schedules.claims import Claim, ClaimBook
+from tasks.schedules.contracts import ScheduledRun
 
 log = structlog.get_logger(__name__)
+TICK_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, RedisError)
 
 
 def utc_now() -> datetime:
@@ -50,7 +52,7 @@ class ScheduleEngine:
         """One step: seconds until the next one is worth it (0 while due runs are left)."""
         try:
             return self._step()
-        except CONNECTION_ERRORS as error:  # claimed runs stay leased: claimed again after the lease
+        except TICK_ERRORS as error:  # claimed runs stay leased: taken again later
             log.warning("schedules_tick_failed", error=repr(error))
             return self._settings.poll_interval
 

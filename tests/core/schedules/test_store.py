@@ -2,8 +2,9 @@
 that go away or migrate, and edits racing each other."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -99,3 +100,28 @@ async def test_add_many_seeds_in_bulk(store: ScheduleStore) -> None:
     assert len(added) == 6000 == await store.count()
     assert len({s.id for s in added}) == 6000
     assert await store.list_chat(42) == [(added[42], due)]
+
+
+async def test_concurrent_edits_leave_the_store_consistent(redis_server: RedisServer) -> None:
+    url, sync = database(redis_server, 20)
+    client = Redis.from_url(url)
+    store = ScheduleStore(client, SchedulesSettings(max_per_chat=50))
+    ids = [
+        r.schedule.id
+        for r in [await store.add(CHAT, "group", EVERY, "ping", (), 1, NOW) for _ in range(20)]
+        if r.schedule
+    ]
+    edits: list[Coroutine[Any, Any, object]] = [store.cancel(CHAT, i) for i in ids[:10]]
+    edits += [store.add(CHAT, "group", DAILY, "report", (), 1, NOW) for _ in range(10)]
+    edits += [store.set_timezone(CHAT, ZoneInfo("Asia/Tokyo"), NOW), store.list_chat(CHAT)]
+    await asyncio.gather(*edits)
+    listed = await store.list_chat(CHAT)
+    assert len(listed) == 20 == await store.count()
+    assert {schedule.id for schedule, _ in listed}.isdisjoint(ids[:10])
+    members = {member.decode() for member in cast(list[bytes], sync.zrange("schedules:due", 0, -1))}
+    assert members == {schedule.id for schedule, _ in listed}
+    tokyo_nine = datetime(2026, 1, 6, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo, whichever came first
+    assert {run for schedule, run in listed if schedule.task == "report"} == {tokyo_nine}
+    await client.flushdb()
+    await client.aclose()
+    sync.close()

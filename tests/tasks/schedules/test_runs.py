@@ -15,8 +15,8 @@ from core.schedules.codec import to_ms
 from core.schedules.model import ScheduleSpec
 from core.schedules.store import ScheduleStore
 from core.settings import SchedulesSettings
-from tasks.contracts import ScheduledRun
 from tasks.registry import TasksRegistry
+from tasks.schedules.contracts import ScheduledRun
 from tests.support.containers import make_container
 from tests.support.databases import database
 from tests.support.logs import events
