@@ -170,5 +170,5 @@ def test_compose_webhook_profile_runs_two_replicas_behind_the_proxy(tmp_path: Pa
 
 
 def test_image_installs_no_dependency_group() -> None:
-    """Neither the dev tools nor the bench-only celery-redbeat (pyproject's default groups) enter the image."""
+    """Neither the dev tools nor the bench-only celery-redbeat (default groups) enter the image."""
     assert "uv sync --locked --no-default-groups" in (ROOT / "Dockerfile").read_text()
