@@ -6,7 +6,9 @@ first run set to the due time (`NewSchedule.first_run`), added by `ScheduleStore
 """
 
 import asyncio
+import atexit
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Sequence
@@ -54,9 +56,16 @@ def beat_env(url: str, extra: dict[str, str]) -> dict[str, str]:
     return {"REDIS_URL": url, "TELEGRAM_BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE_URL": UNUSED_API, **extra}
 
 
-def beat_command(url: str, extra: dict[str, str]) -> tuple[list[str], dict[str, str]]:
-    """The project's beat, as deployed; its schedule file (the static entries') in a directory of its own."""
+def state_dir() -> str:
+    """A directory for a beat's schedule file (the static entries'), removed when this process ends."""
     state = tempfile.mkdtemp(prefix="bench-beat-")
+    atexit.register(shutil.rmtree, state, ignore_errors=True)
+    return state
+
+
+def beat_command(url: str, extra: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The project's beat, as deployed."""
+    state = state_dir()
     command = ["-m", "celery", "-A", "tasks.beat", "beat", "--max-interval", "1", "-l", "WARNING",
                "-s", f"{state}/celerybeat-schedule"]  # fmt: skip
     return command, beat_env(url, extra)
@@ -77,7 +86,7 @@ def idle_ticks(url: str, count: int) -> list[float]:
     from ioc.common import celery_process_app  # noqa: PLC0415
 
     app = celery_process_app(build_beat_container(), beat_app)
-    state = tempfile.mkdtemp(prefix="bench-beat-")
+    state = state_dir()
     scheduler = symbol_by_name(app.conf.beat_scheduler)(
         app=app, schedule_filename=f"{state}/celerybeat-schedule", max_interval=1
     )
@@ -88,4 +97,5 @@ def idle_ticks(url: str, count: int) -> list[float]:
         scheduler.tick()
         spent.append((time.perf_counter() - started) * 1e3)
     scheduler.close()
+    shutil.rmtree(state, ignore_errors=True)  # a pool process may end without running atexit
     return spent

@@ -4,10 +4,12 @@ import statistics
 from collections.abc import Callable, Sequence
 
 from bench._sched_subject import Run
+from bench._sched_watch import RSS_EVERY
 
 TARGET_LATE = 10.0  # s: every due schedule published within this of its due time
 TARGET_RATE = 2_000.0  # fires/s from one beat
 TARGET_TICK = 5.0  # ms: a tick with nothing due
+RSS_STEP = 8
 
 
 def cut(values: Sequence[float], share: float) -> float:
@@ -59,6 +61,14 @@ def print_runs(runs: Sequence[Run]) -> None:
         cells = "".join(f"{fmt.format(v):>14}" for v in values)
         ratios = "".join(f"{_ratio(v, values[0]):>16}" for v in values[1:])
         print(f"{label:<36}{cells}{ratios}")
+
+
+def print_rss(runs: Sequence[Run]) -> None:
+    """Each beat's RSS over the run, from the due time on, every RSS_STEP samples (MB)."""
+    print(f"beat RSS from the due time on, every {RSS_STEP * RSS_EVERY:.0f} s (MB):")
+    for run in runs:
+        series = " ".join(f"{kb / 1024:.0f}" for kb in run.rss_firing_kb[::RSS_STEP][:30])
+        print(f"  {run.subject:<10}{series}")
 
 
 def _ratio(value: float, base: float) -> str:

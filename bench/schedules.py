@@ -17,7 +17,7 @@ from bench import _sched_engine as engine
 from bench import _sched_redbeat as redbeat
 from bench._cpu import NeighbourMeter
 from bench._sched_delivery import CHATS, Delivery, print_delivery, run_delivery
-from bench._sched_report import print_runs, print_takeover, print_targets
+from bench._sched_report import print_rss, print_runs, print_takeover, print_targets
 from bench._sched_run import run
 from bench._sched_subject import Run, Subject
 from tests.support.processes import RedisServer
@@ -68,6 +68,7 @@ def main() -> None:
 
 def report(single: list[Run], takeover: list[Run], zones: str, delivery: Delivery) -> None:
     print_runs(single)
+    print_rss(single)
     for one in single:
         print_targets(one)
     print_takeover(takeover, f"redbeat_lock_timeout = {TAKEOVER_LOCK} s")
