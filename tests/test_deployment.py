@@ -167,3 +167,8 @@ def test_compose_webhook_profile_runs_two_replicas_behind_the_proxy(tmp_path: Pa
     caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
     assert "reverse_proxy bot-webhook-1:8080 bot-webhook-2:8080" in caddyfile
     assert "health_uri /readyz" in caddyfile
+
+
+def test_image_installs_no_dependency_group() -> None:
+    """Neither the dev tools nor the bench-only celery-redbeat (default groups) enter the image."""
+    assert "uv sync --locked --no-default-groups" in (ROOT / "Dockerfile").read_text()
