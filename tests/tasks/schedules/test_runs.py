@@ -97,16 +97,28 @@ def fail_twice(registry: TasksRegistry, schedule_id: str) -> None:
         registry.ping.apply_async(("unexpected",), **run_callbacks(registry, run), ignore_result=True)
 
 
-async def test_runs_arrive_on_schedule_once_each_with_two_beats(
-    telegram: Telegram, redis_server: RedisServer, project_env: dict[str, str]
-) -> None:
-    url, client = database(redis_server, 21)
+def add_chats(telegram: Telegram) -> None:
     for chat in (PRIVATE, BLOCKED, BY_HAND, FAILING):
         telegram.state.add_chat(chat, "private")
     for chat in (GROUP, OLD_GROUP):
         telegram.state.add_chat(chat, "group")
     telegram.faults.blocked.add(BLOCKED)
     telegram.faults.migrations[OLD_GROUP] = NEW_GROUP
+
+
+async def assert_followed(store: ScheduleStore, chats: dict[str, int]) -> None:
+    """The blocked chat lost its schedule at its first run; the group's followed it to the new id."""
+    assert await store.list_chat(BLOCKED) == []
+    assert await store.list_chat(OLD_GROUP) == []
+    [(moved, _)] = await store.list_chat(NEW_GROUP)
+    assert chats[moved.id] == OLD_GROUP
+
+
+async def test_runs_arrive_on_schedule_once_each_with_two_beats(
+    telegram: Telegram, redis_server: RedisServer, project_env: dict[str, str]
+) -> None:
+    url, client = database(redis_server, 21)
+    add_chats(telegram)
     store = ScheduleStore(Redis.from_url(url), SchedulesSettings())
     chats = await seed(store)
     env = schedule_env(project_env, url)
@@ -152,10 +164,6 @@ async def test_runs_arrive_on_schedule_once_each_with_two_beats(
     by_hand_fires = events(fire_reports, "schedules_fire_done")[-2:]  # after the beats stopped
     outcomes = sorted((line["started"], line["duplicate"], line["cancelled"]) for line in by_hand_fires)
     assert outcomes in ([(0, 1, 1), (1, 0, 0)], [(0, 1, 0), (1, 0, 1)]), "one start, one duplicate, one gone"
-    # the blocked chat lost its schedule at its first run; the group's followed it to the new id
     assert BLOCKED not in messages
-    assert await store.list_chat(BLOCKED) == []
-    assert await store.list_chat(OLD_GROUP) == []
-    [(moved, _)] = await store.list_chat(NEW_GROUP)
-    assert chats[moved.id] == OLD_GROUP
+    await assert_followed(store, chats)
     client.flushdb()
