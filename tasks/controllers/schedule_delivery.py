@@ -8,6 +8,7 @@ from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 from redis.exceptions import RedisError
 
+from core.connection_errors import CONNECTION_ERRORS
 from core.schedules.codec import from_ms
 from core.schedules.model import Fire, Schedule
 from core.schedules.store import ScheduleStore
@@ -90,7 +91,7 @@ class ScheduleDeliveryController:
 
     def _post(self, run: StartedRun, text: Callable[[Schedule], str]) -> DeliveryReport:
         task, task_id = running_task(self._app)
-        schedule = self._loop.run(self._store.get_many([run["schedule_id"]])).get(run["schedule_id"])
+        schedule = self._schedule(task, run)
         if schedule is None:
             log.info("schedule_run_cancelled", schedule_id=run["schedule_id"], due_ms=run["due_ms"])
             return NOTHING
@@ -111,6 +112,14 @@ class ScheduleDeliveryController:
         report: DeliveryReport = {o.value: len(outcomes[o]) for o in Outcome}  # type: ignore[assignment]
         log.info("schedule_run_delivered", schedule_id=schedule.id, tick=tick, **report)
         return report
+
+    def _schedule(self, task: Task[Any, Any], run: StartedRun) -> Schedule | None:
+        """The run's schedule as it is now (None: cancelled); Redis away: the task is retried, not lost."""
+        try:
+            return self._loop.run(self._store.get_many([run["schedule_id"]])).get(run["schedule_id"])
+        except CONNECTION_ERRORS as exc:
+            log.warning("schedule_run_interrupted", schedule_id=run["schedule_id"], error=repr(exc))
+            retry_later(task, countdown(task.request.retries))
 
     def _render(self, schedule: Schedule, result: Any, run: StartedRun) -> str:
         fire = Fire(schedule, from_ms(run["due_ms"]), from_ms(run["started_ms"]))
