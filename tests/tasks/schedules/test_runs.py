@@ -15,6 +15,7 @@ from core.schedules.codec import to_ms
 from core.schedules.model import ScheduleSpec
 from core.schedules.store import ScheduleStore
 from core.settings import SchedulesSettings
+from core.subscriptions import SubscriptionStore
 from tasks.controllers.schedules import run_callbacks
 from tasks.registry import TasksRegistry
 from tasks.schedules.contracts import ScheduledRun, StartedRun
@@ -106,12 +107,15 @@ def add_chats(telegram: Telegram) -> None:
     telegram.faults.migrations[OLD_GROUP] = NEW_GROUP
 
 
-async def assert_followed(store: ScheduleStore, chats: dict[str, int]) -> None:
+async def assert_followed(
+    store: ScheduleStore, subscriptions: SubscriptionStore, chats: dict[str, int]
+) -> None:
     """The blocked chat lost its schedule at its first run; the group's followed it to the new id."""
     assert await store.list_chat(BLOCKED) == []
     assert await store.list_chat(OLD_GROUP) == []
     [(moved, _)] = await store.list_chat(NEW_GROUP)
     assert chats[moved.id] == OLD_GROUP
+    assert not await subscriptions.is_subscribed(NEW_GROUP), "a run does not subscribe a migrated group"
 
 
 async def test_runs_arrive_on_schedule_once_each_with_two_beats(
@@ -165,5 +169,5 @@ async def test_runs_arrive_on_schedule_once_each_with_two_beats(
     outcomes = sorted((line["started"], line["duplicate"], line["cancelled"]) for line in by_hand_fires)
     assert outcomes in ([(0, 1, 1), (1, 0, 0)], [(0, 1, 0), (1, 0, 1)]), "one start, one duplicate, one gone"
     assert BLOCKED not in messages
-    await assert_followed(store, chats)
+    await assert_followed(store, SubscriptionStore(Redis.from_url(url)), chats)
     client.flushdb()
