@@ -138,6 +138,9 @@ async def test_runs_arrive_on_schedule_once_each_with_two_beats(
         await wait_ready(worker)
         await async_wait_for(lambda: pongs()[PRIVATE] >= 3 and pongs()[NEW_GROUP] >= 2, 40, "pongs")
         await async_wait_for(lambda: received(telegram.state)[GROUP] >= 2, 20, "two health reports")
+        await async_wait_for(  # on a loaded machine one beat may start late and find nothing left
+            lambda: all(events(beat.log(), "schedules_fired") for beat in beats), 30, "both beats firing"
+        )
         for beat in beats:
             beat.process.terminate()  # stop() would remove its log
             beat.process.wait(15)
