@@ -99,7 +99,8 @@ class ScheduleFireController:
                     schedule_id=run["schedule_id"], due_ms=run["due_ms"], started_ms=to_ms(now)
                 )
                 call = self._call(schedule)
-                if call is None:
+                if call is None:  # the chat hears of it as of a failed run (the way to /cancel it)
+                    self._registry.run_failed.apply_async(("", started), producer=producer)
                     continue
                 ref, args = call
                 ref.apply_async(
@@ -111,7 +112,8 @@ class ScheduleFireController:
                 )
 
     def _call(self, schedule: Schedule) -> tuple[TaskRef[..., Any], tuple[Any, ...]] | None:
-        """The schedule's task and arguments; None (logged) if the task is no longer schedulable so."""
+        """The schedule's task and arguments; None (logged) if the task is no longer schedulable so (a
+        deploy removed it or changed its arguments)."""
         declared = self._registry.schedulable.get(schedule.task)
         try:
             if declared is None:

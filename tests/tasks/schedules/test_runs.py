@@ -1,7 +1,7 @@
 """Per-chat schedules end to end: real Redis, worker, two beats and the emulator. Runs arrive in their
 chats on schedule and exactly once although two beats run the engine; a run published twice posts
-once; a cancelled one posts nothing; a run whose task fails says so in its chat, once; a blocked chat
-loses its schedules; a migrated group keeps them. Database 21."""
+once; a cancelled one posts nothing; a run whose task fails (or is no longer schedulable) says so in its
+chat, once; a blocked chat loses its schedules; a migrated group keeps them. Database 21."""
 
 import itertools
 import re
@@ -28,15 +28,8 @@ from tests.support.telegram import Telegram
 from tests.support.waiting import async_wait_for
 from tests.support.workers import wait_ready
 
-PRIVATE, GROUP, BLOCKED, OLD_GROUP, NEW_GROUP, BY_HAND, FAILING = (
-    8101,
-    -8102,
-    8103,
-    -8104,
-    -1008104,
-    8105,
-    8106,
-)
+PRIVATE, GROUP, BLOCKED, OLD_GROUP, NEW_GROUP = 8101, -8102, 8103, -8104, -1008104
+BY_HAND, FAILING, UNRUNNABLE = 8105, 8106, 8107
 SENT_KEY = re.compile(r"notifications:sent:schedule-(\w{5})-(\d+):(-?\d+)")
 
 
@@ -76,8 +69,9 @@ async def seed(store: ScheduleStore) -> dict[str, int]:
         (OLD_GROUP, "group", "ping"),
         (BY_HAND, "private", "ping"),
         (FAILING, "private", "ping"),
+        (UNRUNNABLE, "private", "gone"),  # a task no longer schedulable (a deploy removed it)
     ]:
-        first = start if chat not in (BY_HAND, FAILING) else start + timedelta(days=1)  # by hand below
+        first = start if chat in (PRIVATE, GROUP, BLOCKED, OLD_GROUP) else start + timedelta(days=1)
         added = await store.add(chat, chat_type, ScheduleSpec.every(1, "1s"), task, (), 1, first)
         assert added.schedule is not None
         chats[added.schedule.id] = chat
@@ -99,7 +93,7 @@ def fail_twice(registry: TasksRegistry, schedule_id: str) -> None:
 
 
 def add_chats(telegram: Telegram) -> None:
-    for chat in (PRIVATE, BLOCKED, BY_HAND, FAILING):
+    for chat in (PRIVATE, BLOCKED, BY_HAND, FAILING, UNRUNNABLE):
         telegram.state.add_chat(chat, "private")
     for chat in (GROUP, OLD_GROUP):
         telegram.state.add_chat(chat, "group")
@@ -148,8 +142,9 @@ async def test_runs_arrive_on_schedule_once_each_with_two_beats(
         registry = make_container(url, telegram.base_url).resolve(TasksRegistry)
         fire_twice_and_a_cancelled_one(registry, by_id[BY_HAND])
         fail_twice(registry, by_id[FAILING])
+        registry.fire_schedules.delay([ScheduledRun(schedule_id=by_id[UNRUNNABLE], due_ms=1)])
         await async_wait_for(
-            lambda: settled(client) and pongs()[BY_HAND] and failures()[FAILING],
+            lambda: settled(client) and pongs()[BY_HAND] and failures()[FAILING] and failures()[UNRUNNABLE],
             20,
             "the last runs to finish",
         )
@@ -166,7 +161,7 @@ async def test_runs_arrive_on_schedule_once_each_with_two_beats(
         assert {b - a for a, b in itertools.pairwise(dues)} == {1000}, "no run skipped or repeated"
     assert all(fired), "both beats ran the engine"
     assert messages[BY_HAND] == 1, "a run published twice posts once"
-    assert failures() == {FAILING: 1}, "a failed run says so, once"
+    assert failures() == {FAILING: 1, UNRUNNABLE: 1}, "a failed run says so, once"
     assert not pongs()[FAILING]
     by_hand_fires = events(fire_reports, "schedules_fire_done")[-2:]  # after the beats stopped
     outcomes = sorted((line["started"], line["duplicate"], line["cancelled"]) for line in by_hand_fires)
