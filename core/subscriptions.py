@@ -10,6 +10,12 @@ from redis.asyncio import Redis
 
 SUBSCRIBERS_KEY = "notifications:subscribers"
 GROUP_TYPES = frozenset({"group", "supergroup"})
+# KEYS: subscribers. ARGV: old chat id, new chat id. Moves the subscription only if there is one.
+MIGRATE = """
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[2], 'supergroup')
+return 1
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +32,7 @@ class SubscriptionStore:
     def __init__(self, redis: Redis, key: str = SUBSCRIBERS_KEY) -> None:
         self._redis = redis
         self._key = key
+        self._migrate = redis.register_script(MIGRATE)
 
     async def subscribe(self, chat_id: int, chat_type: str) -> bool:
         """True if the chat was not subscribed before."""
@@ -41,12 +48,10 @@ class SubscriptionStore:
     async def count(self) -> int:
         return int(await self._redis.hlen(self._key))
 
-    async def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: the subscription follows it to its new id."""
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hdel(self._key, str(old_chat_id))
-            pipe.hset(self._key, str(new_chat_id), "supergroup")
-            await pipe.execute()
+    async def migrate(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """A group became a supergroup: its subscription, if it has one, follows it to its new id (a
+        scheduled run or a broadcast meets migrations of groups that never subscribed). True if moved."""
+        return bool(await self._migrate(keys=[self._key], args=[old_chat_id, new_chat_id]))
 
     async def page(self, cursor: int, batch: int) -> tuple[int, list[Subscriber]]:
         """One HSCAN step: the next cursor (0 when done) and up to about `batch` subscribers."""

@@ -11,5 +11,6 @@ class TaskName(StrEnum):
     REPORT = "report"
     SCHEDULES_FIRE = "schedules.fire"
     SCHEDULES_DELIVER = "schedules.deliver"
+    SCHEDULES_FAILED = "schedules.failed"
     FAN_OUT = "notifications.fan_out"
     DELIVER = "notifications.deliver"

@@ -97,6 +97,11 @@ class TasksRegistry:
         return TaskRef(self._app, TaskName.SCHEDULES_DELIVER, ignore_result=True)
 
     @property
+    def run_failed(self) -> TaskRef[[str, StartedRun], DeliveryReport]:
+        """(failed task's id, run): a scheduled run whose task failed: one line to its chat (link_error)."""
+        return TaskRef(self._app, TaskName.SCHEDULES_FAILED, ignore_result=True)
+
+    @property
     def schedulable(self) -> Mapping[str, Schedulable[Any]]:
         """The tasks a chat may schedule, by name: add a task here to make it schedulable."""
         return {

@@ -1,13 +1,14 @@
 """/every, /daily, /cron create a schedule in this chat; /schedules lists them; /cancel removes them.
 
 Arguments are read by bot/schedules/parsing.py (every refusal one line); in groups only administrators
-may create or cancel (bot/schedules/admins.py); the store keeps concurrent edits consistent."""
+may create or cancel (bot/schedules/admins.py); the store keeps concurrent edits consistent. A group
+that becomes a supergroup takes its schedules along."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import structlog
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject
 from aiogram.types import Message
 
@@ -46,6 +47,7 @@ class ScheduleCommandController:
         CRON.register(router, self.cron, flags=LIMITED)
         SCHEDULES.register(router, self.list_schedules, flags=LIMITED)
         CANCEL.register(router, self.cancel, flags=LIMITED)
+        router.message.register(self.migrated, F.migrate_from_chat_id)
 
     async def every(self, message: Message, command: CommandObject, bot: Bot) -> None:
         minimum = self._settings.min_interval
@@ -73,6 +75,14 @@ class ScheduleCommandController:
             await message.answer(quote(str(refused)))
             return
         await message.answer(await self._remove(message.chat.id, target))
+
+    async def migrated(self, message: Message) -> None:
+        """A group became this supergroup (Telegram's service message in it): its schedules follow now,
+        not only at their next run, so /schedules and /cancel here see them at once."""
+        old_chat_id = message.migrate_from_chat_id
+        assert old_chat_id is not None  # the filter
+        moved = await self._store.migrate_chat(old_chat_id, message.chat.id)
+        log.info("schedules_migrated", old_chat_id=old_chat_id, count=moved)
 
     async def _create(self, message: Message, bot: Bot, parse: Callable[[], ScheduleRequest]) -> None:
         if not await may_edit(bot, message):

@@ -2,9 +2,10 @@
 
 `schedules.fire(runs)` (published by beat's engine) claims each run's idempotency key, schedule and fire
 time, in the delivery ledger, so a run that beat published twice (a lease taken over) starts once, and
-starts the schedulable task with `schedules.deliver` linked to it. `schedules.deliver(result, run)`
-renders the result and sends it through the ChunkSender (shared limiter, ledger, error policy). A
-schedule cancelled meanwhile posts nothing: both steps read it again first.
+starts the schedulable task with `schedules.deliver` linked to it (`schedules.failed` if it fails).
+`schedules.deliver(result, run)` renders the result and sends it through the ChunkSender (shared limiter,
+ledger, error policy); `schedules.failed` posts a line saying the run failed the same way. A schedule
+cancelled meanwhile posts nothing: every step reads it again first.
 """
 
 import asyncio
@@ -12,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from celery import Celery
+from celery import Celery, Signature
 
 from core.connection_errors import CONNECTION_ERRORS
 from core.schedules.codec import to_ms
@@ -35,6 +36,12 @@ MAX_RETRY_COUNTDOWN = 30.0
 def run_tick(run: ScheduledRun) -> str:
     """The run's idempotency key in the ledger (its "tick"): schedule and fire time."""
     return f"schedule-{run['schedule_id']}-{run['due_ms']}"
+
+
+def run_callbacks(registry: TasksRegistry, run: StartedRun) -> dict[str, Signature[Any]]:
+    """A run's task's `link` (its result, posted) and `link_error` (a line saying it failed): both post
+    under the run's key in the ledger, so a chat gets one message per run either way."""
+    return {"link": registry.deliver_run.signature(run), "link_error": registry.run_failed.signature(run)}
 
 
 class ScheduleFireController:
@@ -86,26 +93,27 @@ class ScheduleFireController:
 
     def _start(self, runs: list[tuple[ScheduledRun, Schedule]]) -> None:
         now = datetime.now(UTC)
-        deliver = self._registry.deliver_run
         with self._app.producer_or_acquire() as producer:
             for run, schedule in runs:
                 started = StartedRun(
                     schedule_id=run["schedule_id"], due_ms=run["due_ms"], started_ms=to_ms(now)
                 )
                 call = self._call(schedule)
-                if call is None:
+                if call is None:  # the chat hears of it as of a failed run (the way to /cancel it)
+                    self._registry.run_failed.apply_async(("", started), producer=producer)
                     continue
                 ref, args = call
                 ref.apply_async(
                     args,
-                    link=deliver.signature(started),
+                    **run_callbacks(self._registry, started),
                     producer=producer,
                     expires=now + self._expires,
                     ignore_result=True,
                 )
 
     def _call(self, schedule: Schedule) -> tuple[TaskRef[..., Any], tuple[Any, ...]] | None:
-        """The schedule's task and arguments; None (logged) if the task is no longer schedulable so."""
+        """The schedule's task and arguments; None (logged) if the task is no longer schedulable so (a
+        deploy removed it or changed its arguments)."""
         declared = self._registry.schedulable.get(schedule.task)
         try:
             if declared is None:

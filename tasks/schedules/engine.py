@@ -10,7 +10,7 @@ one ZRANGEBYSCORE … LIMIT on the due set.
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import structlog
 from redis import Redis
@@ -78,6 +78,18 @@ class ScheduleEngine:
                 fire.apply_async((runs[start : start + chunk],), producer=producer, expires=expires)
 
     def _move(self, claim: Claim, now: datetime) -> tuple[str, int, int]:
-        zone = ZoneInfo(claim.zone) if claim.zone else self._default_zone
-        following = following_fire(claim.schedule.spec, zone, from_ms(claim.due_ms), now, self._grace)
+        following = following_fire(
+            claim.schedule.spec, self._zone(claim), from_ms(claim.due_ms), now, self._grace
+        )
         return claim.schedule.id, claim.due_ms, to_ms(following)
+
+    def _zone(self, claim: Claim) -> ZoneInfo:
+        """The chat's zone; the default one if this process's tz database does not know it (the bot
+        checked it against its own): an exception here would stop beat at every restart."""
+        try:
+            return ZoneInfo(claim.zone) if claim.zone else self._default_zone
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            log.error(
+                "schedule_zone_unknown", schedule_id=claim.schedule.id, zone=claim.zone, error=repr(error)
+            )
+            return self._default_zone

@@ -3,9 +3,10 @@ getChatMember, the schedule store (end-to-end tests with worker, beat and emulat
 
 import re
 from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
 
 import pytest
-from aiogram.types import Chat
+from aiogram.types import Chat, Message, Update
 
 from bot.schedules.admins import ADMINS_ONLY
 from core.settings import SchedulesSettings
@@ -186,3 +187,17 @@ async def test_every_schedule_command_is_throttled(redis_server: RedisServer) ->
     commands = ("every", "daily", "cron", "list_schedules", "cancel")
     assert {f"ScheduleCommandController.{name}" for name in commands} <= limited
     assert {"TimezoneCommandController.timezone", "SubscriptionCommandController.unsubscribe"} <= limited
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_schedules_at_once(
+    redis_server: RedisServer,
+) -> None:
+    async with schedule_bot(redis_server, 30, SchedulesSettings()) as bot:
+        await bot.reply_to("/every 30m ping", GROUP, "group", sender_chat=Chat(id=GROUP, type="group"))
+        supergroup = Chat(id=-1000000100500, type="supergroup")
+        service = Message(message_id=2, date=datetime.now(UTC), chat=supergroup, migrate_from_chat_id=GROUP)
+        await bot.dispatcher.feed_update(bot.bot, Update(update_id=2, message=service))
+        assert await bot.store.list_chat(GROUP) == []
+        [(schedule, _)] = await bot.store.list_chat(supergroup.id)
+        assert (schedule.chat_id, schedule.task) == (supergroup.id, "ping")
+        assert bot.session.delivered[1:] == [], "a service message gets no answer"

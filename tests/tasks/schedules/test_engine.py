@@ -153,3 +153,12 @@ def test_a_tick_while_redis_is_away_waits_and_keeps_beat_alive() -> None:
     away = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
     the_engine = engine("redis://127.0.0.1:1/0", away, Clock(), poll_interval=0.7)
     assert the_engine.tick() == 0.7
+
+
+async def test_a_zone_this_beat_does_not_know_falls_back_to_the_default(db: tuple[str, redis.Redis]) -> None:
+    url, client = db
+    [schedule_id] = await seed(url, 1, NOW)
+    client.hset("schedules:tz", "0", "Mars/Olympus_Mons")  # chat 0's zone, unknown to this tz database
+    engine(url, client, Clock(), grace=60).tick()  # raised before: beat stopped, at every restart too
+    assert runs_of(published(client)) == [(schedule_id, to_ms(NOW))]
+    assert client.hget(f"schedules:s:{schedule_id}", "due") == str(to_ms(NOW + timedelta(minutes=1))).encode()
