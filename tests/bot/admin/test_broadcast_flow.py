@@ -102,14 +102,15 @@ async def test_cancel_send_progress_stop_and_stats(
                 "Sending…",
                 "Already sent.",
             }
+            asked = await reply(state, ADMIN, photos["Oops"], "/broadcast")  # drafted while #2 runs
+            oops = await bot_message_after(state, ADMIN, asked, "Send the message above")
             await async_wait_for(lambda: panel.text.startswith("Broadcast #2: done"), 30, "the summary")
             assert copies(state, "Sale", set(CHATS)) == dict.fromkeys(CHATS, 1)
             assert "Sent 150 · Failed 0 · Blocked 0 of 150 chats" in panel.text
             assert min(gaps(panel)) >= EDIT_INTERVAL, f"edits too close: {gaps(panel)}"
             assert len(panel.edit_times) >= 3, "starting, at least one progress edit, the summary"
 
-            asked = await reply(state, ADMIN, photos["Oops"], "/broadcast")
-            panel = await bot_message_after(state, ADMIN, asked, "Send the message above")
+            panel = oops
             await state.press_button(ADMIN, panel.message_id, button(Action.SEND, 3))
             await async_wait_for(lambda: len(copies(state, "Oops", set(CHATS))) >= 10, 20, "sending")
             asked = (await state.user_says(ADMIN, "/broadcast_stop")).message_id
