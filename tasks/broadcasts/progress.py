@@ -13,6 +13,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
 from core.broadcasts.panel import EDIT_SLOT, progress_text, stop_keyboard, summary_text
 from core.broadcasts.store import FINAL, Broadcast, BroadcastStore, State
+from core.connection_errors import CONNECTION_ERRORS
 from core.limiter import TelegramRateLimiter
 
 log = structlog.get_logger(__name__)
@@ -30,10 +31,13 @@ class ProgressPanel:
     async def watch(self, bot: Bot, broadcast_id: int, stop: asyncio.Event) -> None:
         """While a chunk runs: sets `stop` once the broadcast is no longer running; offers edits."""
         while not stop.is_set():
-            if await self._store.state(broadcast_id) is not State.RUNNING:
-                stop.set()
-                return
-            await self.offer_edit(bot, broadcast_id)
+            try:
+                if await self._store.state(broadcast_id) is not State.RUNNING:
+                    stop.set()
+                    return
+                await self.offer_edit(bot, broadcast_id)
+            except CONNECTION_ERRORS as exc:  # a Redis blip must not end the watch: a Stop would go unseen
+                log.warning("broadcast_watch_interrupted", broadcast_id=broadcast_id, error=repr(exc))
             await asyncio.sleep(WATCH_INTERVAL)
 
     async def offer_edit(self, bot: Bot, broadcast_id: int) -> None:
