@@ -88,6 +88,8 @@ class ChunkSender:
             progress = run.job.progress
             count_into = (progress, PROGRESS_FIELD[outcome]) if progress and count else None
             await self._ledger.confirm_chat(run.job.tick, subscriber.chat_id, count_into)
+        if outcome is Outcome.SENT:  # counted once confirmed: no Redis call between a send and its mark
+            await self._count(Metric.MESSAGES_SENT)
         return outcome
 
     async def _deliver(self, run: ChunkRun, subscriber: Subscriber) -> Outcome:
@@ -98,7 +100,6 @@ class ChunkSender:
                 break
             try:
                 await run.send(chat_id)
-                await self._count(Metric.MESSAGES_SENT)
                 return Outcome.SENT
             except Exception as error:  # noqa: BLE001  # every failure has a verdict: policy.py
                 kind = verdict(error)
