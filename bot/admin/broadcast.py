@@ -21,6 +21,7 @@ from bot.celery_client.publisher import AsyncTaskPublisher
 from bot.controllers.errors import BUSY
 from bot.throttling import RateLimit
 from core.broadcasts.panel import (
+    EDIT_HOLD,
     EDIT_SLOT,
     Action,
     BroadcastButton,
@@ -146,7 +147,7 @@ class BroadcastCommandController:
         message = query.message
         if message is None:
             return
-        if stop_for is not None and await self._broadcasts.take_edit_slot(stop_for, EDIT_SLOT):
+        if stop_for is not None and await self._broadcasts.take_edit_slot(stop_for, EDIT_HOLD):
             return
         markup = stop_keyboard(stop_for) if stop_for is not None else None
         try:
