@@ -117,13 +117,13 @@ class BroadcastCommandController:
         await message.answer("Stopping broadcast " + ", ".join(f"#{b}" for b in stopped) + "…")
 
     async def _stop(self, broadcast_id: int) -> bool:
-        """running → stopping (the chunks see it within 0.5 s); `broadcasts.finish` writes the summary."""
-        if not await self._broadcasts.move(broadcast_id, State.STOPPING, State.RUNNING):
+        """running → stopping (the chunks see it within 0.5 s); `broadcasts.finish` writes the summary.
+        A Stop is never undone (chunks may have handed their chats back already): a finish that could
+        not be published goes with the next Stop (stopping → stopping)."""
+        if not await self._broadcasts.move(broadcast_id, State.STOPPING, State.RUNNING, State.STOPPING):
             return False
-        if not await self._publish(self._registry.broadcast_finish, broadcast_id):
-            await self._broadcasts.move(broadcast_id, State.RUNNING, State.STOPPING)
-            return False
-        log.info("broadcast_stopping", broadcast_id=broadcast_id)
+        published = await self._publish(self._registry.broadcast_finish, broadcast_id)
+        log.info("broadcast_stopping", broadcast_id=broadcast_id, finish_published=published)
         return True
 
     async def _not_draft(self, broadcast_id: int) -> str:
