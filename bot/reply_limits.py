@@ -17,7 +17,7 @@ import math
 import time
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import TypeVar, cast
+from typing import Any, TypeVar
 
 import structlog
 from aiogram import Bot
@@ -90,16 +90,12 @@ class ReplyLimits(BaseRequestMiddleware):
         self._limited[chat_id] = now + self._window
         await self._shared(self._limiter.pause(error.retry_after), chat_id)
 
-    async def _slot(
-        self, method: SendMessage | CopyMessage | EditMessageText, chat_id: int, deadline: float
-    ) -> None:
+    async def _slot(self, method: TelegramMethod[Any], chat_id: int, deadline: float) -> None:
         loop = asyncio.get_running_loop()
         while wait := await self._shared(self._limiter.try_acquire(chat_id, is_group=chat_id < 0), chat_id):
             if loop.time() + wait > deadline:
                 message = "reply held back by the flood limits"
-                raise TelegramRetryAfter(
-                    method=cast(SendMessage, method), message=message, retry_after=math.ceil(wait)
-                )
+                raise TelegramRetryAfter(method=method, message=message, retry_after=math.ceil(wait))
             await asyncio.sleep(wait)
 
     async def _shared(self, call: Awaitable[T], chat_id: int) -> T | None:

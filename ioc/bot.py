@@ -6,6 +6,7 @@ from aiogram import Bot, Dispatcher
 from redis.asyncio import Redis
 
 from bot.admin.gate import AdminGate
+from bot.admin.tasks import BroadcastTasks
 from bot.celery_client.caller import TaskCaller
 from bot.celery_client.publisher import AsyncTaskPublisher
 from bot.celery_client.result_waiter import ResultWaiter
@@ -66,6 +67,7 @@ def build_bot_container() -> punq.Container:
     container.register(Throttle, factory=wired(container, _throttle), scope=SINGLETON)
     container.register(FrontDoorMiddleware, scope=SINGLETON)
     container.register(AdminGate, scope=SINGLETON)
+    container.register(BroadcastTasks, scope=SINGLETON)
     # Every controller `create_dispatcher` takes: the routing order in bot/routing.py is the one list
     # a new command's controller is added to.
     for controller in dependencies(create_dispatcher).values():

@@ -10,6 +10,7 @@ from core.settings import DeliverySettings
 from core.stats import StatsCounters
 from core.subscriptions import SubscriptionStore
 from ioc.common import SINGLETON, build_common_container, wired
+from tasks.broadcasts.chunks import BroadcastChunks
 from tasks.broadcasts.fan_out import BroadcastFanOut
 from tasks.broadcasts.progress import ProgressPanel
 from tasks.broadcasts.task_stats import TaskStatsController
@@ -72,6 +73,7 @@ def build_worker_container() -> punq.Container:
     container.register(ChatFollower, factory=lambda: container.resolve(ScheduleStore))
     container.register(ChunkSender, factory=wired(container, _sender), scope=SINGLETON)
     container.register(BroadcastFanOut, scope=SINGLETON)
+    container.register(BroadcastChunks, scope=SINGLETON)
     container.register(ProgressPanel, scope=SINGLETON)
     container.register(FanOut, scope=SINGLETON)
     container.register(HealthProbe, scope=SINGLETON)

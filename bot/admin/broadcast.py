@@ -6,21 +6,17 @@ draft lives in Redis (core/broadcasts/store.py); Send moves it draft → running
 publishes `broadcasts.start`; the workers do the rest and keep the panel up to date.
 """
 
-import asyncio
-import uuid
-from typing import Any
-
 import structlog
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
-from redis.exceptions import RedisError
 
 from bot.admin.gate import BROADCAST, BROADCAST_STOP, AdminGate
-from bot.celery_client.publisher import AsyncTaskPublisher
+from bot.admin.tasks import BroadcastTasks
 from bot.controllers.errors import BUSY
 from bot.throttling import RateLimit
 from core.broadcasts.panel import (
+    EDIT_HOLD,
     EDIT_SLOT,
     Action,
     BroadcastButton,
@@ -29,18 +25,12 @@ from core.broadcasts.panel import (
     stop_keyboard,
 )
 from core.broadcasts.store import BroadcastStore, State
-from core.correlation import correlation_headers
-from core.settings import BotSettings
 from core.subscriptions import SubscriptionStore
-from tasks.registry import TaskRef, TasksRegistry
 
 log = structlog.get_logger(__name__)
 LIMITED = {"rate_limit": RateLimit(calls=5, period=10.0, one_in_flight=False)}
-TASK_EXPIRES = 86400.0
 USAGE = "Usage: reply to the message to broadcast with /broadcast (text, photo, document, …)."
 NOT_COPYABLE = "That message can't be copied, so it can't be broadcast. Reply to a regular message."
-NOT_DRAFT = {State.RUNNING: "Already sent.", State.STOPPING: "Already sent.", State.DONE: "Already sent.",
-             State.STOPPED: "Already sent.", State.CANCELLED: "This broadcast was cancelled."}  # fmt: skip
 
 
 class BroadcastCommandController:
@@ -50,12 +40,9 @@ class BroadcastCommandController:
         gate: AdminGate,
         broadcasts: BroadcastStore,
         subscribers: SubscriptionStore,
-        publisher: AsyncTaskPublisher,
-        registry: TasksRegistry,
-        settings: BotSettings,
+        tasks: BroadcastTasks,
     ) -> None:
-        self._gate, self._broadcasts, self._subscribers = gate, broadcasts, subscribers
-        self._publisher, self._registry, self._settings = publisher, registry, settings
+        self._gate, self._broadcasts, self._subscribers, self._tasks = gate, broadcasts, subscribers, tasks
 
     def register(self, router: Router) -> None:
         self._gate.guard(router)
@@ -88,7 +75,7 @@ class BroadcastCommandController:
         if not await self._broadcasts.move(broadcast_id, State.RUNNING, State.DRAFT):
             await query.answer(await self._not_draft(broadcast_id))
             return
-        if not await self._publish(self._registry.broadcast_start, broadcast_id):
+        if not await self._tasks.start(broadcast_id):
             await self._broadcasts.move(broadcast_id, State.DRAFT, State.RUNNING)
             await query.answer(BUSY, show_alert=True)
             return
@@ -116,37 +103,27 @@ class BroadcastCommandController:
         await message.answer("Stopping broadcast " + ", ".join(f"#{b}" for b in stopped) + "…")
 
     async def _stop(self, broadcast_id: int) -> bool:
-        """running → stopping (the chunks see it within 0.5 s); `broadcasts.finish` writes the summary."""
-        if not await self._broadcasts.move(broadcast_id, State.STOPPING, State.RUNNING):
+        """running → stopping (the chunks see it within 0.5 s); `broadcasts.finish` writes the summary.
+        A Stop is never undone (chunks may have handed their chats back already): a finish that could
+        not be published goes with the next Stop (stopping → stopping)."""
+        if not await self._broadcasts.move(broadcast_id, State.STOPPING, State.RUNNING, State.STOPPING):
             return False
-        if not await self._publish(self._registry.broadcast_finish, broadcast_id):
-            await self._broadcasts.move(broadcast_id, State.RUNNING, State.STOPPING)
-            return False
-        log.info("broadcast_stopping", broadcast_id=broadcast_id)
+        published = await self._tasks.finish(broadcast_id)
+        log.info("broadcast_stopping", broadcast_id=broadcast_id, finish_published=published)
         return True
 
     async def _not_draft(self, broadcast_id: int) -> str:
-        state = await self._broadcasts.state(broadcast_id)
-        return NOT_DRAFT.get(state, "This broadcast no longer exists.") if state else "Unknown broadcast."
-
-    async def _publish(self, task: TaskRef[Any, Any], broadcast_id: int) -> bool:
-        try:
-            async with asyncio.timeout(self._settings.dispatch_timeout):
-                await self._publisher.publish(
-                    task, (broadcast_id,), {}, task_id=str(uuid.uuid4()), expires=TASK_EXPIRES,
-                    headers=correlation_headers(),
-                )  # fmt: skip
-        except (TimeoutError, RedisError, OSError) as exc:
-            log.warning("task_publish_failed", task=task.name, error=repr(exc))
-            return False
-        return True
+        state = await self._broadcasts.state(broadcast_id)  # not a draft: sent, cancelled or expired
+        if state is None:
+            return "Unknown broadcast."
+        return "This broadcast was cancelled." if state is State.CANCELLED else "Already sent."
 
     async def _edit_panel(self, query: CallbackQuery, bot: Bot, text: str, stop_for: int | None) -> None:
         """A running broadcast's panel: under its edit slot, so the workers' edits keep their spacing."""
         message = query.message
         if message is None:
             return
-        if stop_for is not None and await self._broadcasts.take_edit_slot(stop_for, EDIT_SLOT):
+        if stop_for is not None and await self._broadcasts.take_edit_slot(stop_for, EDIT_HOLD):
             return
         markup = stop_keyboard(stop_for) if stop_for is not None else None
         try:

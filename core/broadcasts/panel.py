@@ -13,6 +13,10 @@ from core.broadcasts.store import Broadcast, State
 
 EDIT_INTERVAL = 3.0  # at most one edit of a panel per this many seconds, over every worker
 EDIT_SLOT = EDIT_INTERVAL + 0.25  # the slot each edit holds: room for the requests' jitter
+# While an edit waits for its turn (the limiter, a 429 pause) and its answer, its slot is held this long
+# (re-armed to EDIT_SLOT once answered), so no second edit starts meanwhile; an edit not answered by
+# then is given up (a progress edit) or raced by at most one other (the summary, written once anyway).
+EDIT_HOLD = EDIT_SLOT + 15.0
 
 
 class Action(StrEnum):

@@ -11,8 +11,9 @@ import structlog
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
-from core.broadcasts.panel import EDIT_SLOT, progress_text, stop_keyboard, summary_text
+from core.broadcasts.panel import EDIT_HOLD, EDIT_SLOT, progress_text, stop_keyboard, summary_text
 from core.broadcasts.store import FINAL, Broadcast, BroadcastStore, State
+from core.connection_errors import CONNECTION_ERRORS
 from core.limiter import TelegramRateLimiter
 
 log = structlog.get_logger(__name__)
@@ -30,18 +31,27 @@ class ProgressPanel:
     async def watch(self, bot: Bot, broadcast_id: int, stop: asyncio.Event) -> None:
         """While a chunk runs: sets `stop` once the broadcast is no longer running; offers edits."""
         while not stop.is_set():
-            if await self._store.state(broadcast_id) is not State.RUNNING:
-                stop.set()
-                return
-            await self.offer_edit(bot, broadcast_id)
+            try:
+                if await self._store.state(broadcast_id) is not State.RUNNING:
+                    stop.set()
+                    return
+                await self.offer_edit(bot, broadcast_id)
+            except CONNECTION_ERRORS as exc:  # a Redis blip must not end the watch: a Stop would go unseen
+                log.warning("broadcast_watch_interrupted", broadcast_id=broadcast_id, error=repr(exc))
             await asyncio.sleep(WATCH_INTERVAL)
 
     async def offer_edit(self, bot: Bot, broadcast_id: int) -> None:
-        if await self._store.take_edit_slot(broadcast_id, EDIT_SLOT) > 0:
+        if await self._store.take_edit_slot(broadcast_id, EDIT_HOLD) > 0:
             return
         broadcast = await self._store.get(broadcast_id)
-        if broadcast is not None and broadcast.state is State.RUNNING:
-            await self._edit(bot, broadcast, progress_text(broadcast), with_stop=True)
+        if broadcast is None or broadcast.state is not State.RUNNING:
+            await self._store.rearm_edit_slot(broadcast_id, 0.001)  # nothing edited: the slot is free
+            return
+        try:
+            async with asyncio.timeout(EDIT_HOLD - EDIT_SLOT):
+                await self._edit(bot, broadcast, progress_text(broadcast), with_stop=True)
+        except TimeoutError:  # the next offer edits the fresher figures
+            log.warning("broadcast_panel_edit_skipped", broadcast_id=broadcast_id)
 
     async def close(self, bot: Bot, broadcast_id: int) -> None:
         """`broadcasts.finish`: running → done once every chat is counted, or stopping → stopped once
@@ -59,7 +69,7 @@ class ProgressPanel:
         broadcast = await self._store.get(broadcast_id)
         if broadcast is None or broadcast.state not in FINAL or broadcast.summarized:
             return False
-        while (wait := await self._store.take_edit_slot(broadcast_id, EDIT_SLOT)) > 0:  # noqa: ASYNC110
+        while (wait := await self._store.take_edit_slot(broadcast_id, EDIT_HOLD)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)  # the slot is another process's: there is nothing to await
         broadcast = await self._store.get(broadcast_id)
         if broadcast is None or broadcast.summarized:  # another finish task wrote it meanwhile

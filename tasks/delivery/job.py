@@ -1,5 +1,7 @@
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from aiogram import Bot
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,3 +29,26 @@ class DeliveryJob:
     copy: CopySource | None = None
     progress: str | None = None
     stop: asyncio.Event | None = None
+
+
+@dataclass
+class ChunkRun:
+    """One chunk being sent. `taken`: the chats it has taken on, so a chat reached twice within the
+    chunk (its own entry and a migrated group's new id) is sent once."""
+
+    bot: Bot
+    job: DeliveryJob
+    taken: set[int] = field(default_factory=set)
+    revoked: bool = False
+
+    async def send(self, chat_id: int) -> None:
+        """The job's message into `chat_id`: its text, or a copy of its `copy` source."""
+        source = self.job.copy
+        if source is None:
+            await self.bot.send_message(chat_id, self.job.text)
+        else:
+            await self.bot.copy_message(chat_id, source.chat_id, source.message_id)
+
+    @property
+    def stopped(self) -> bool:
+        return self.job.stop is not None and self.job.stop.is_set()

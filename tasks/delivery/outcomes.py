@@ -14,6 +14,11 @@ class Outcome(StrEnum):
     RETRY = "retry"
 
 
+# A job's `progress` hash (a broadcast's): the field each final outcome counts into.
+PROGRESS_FIELD = {Outcome.SENT: "sent", Outcome.MIGRATED: "sent", Outcome.UNSUBSCRIBED: "blocked",
+                  Outcome.FAILED: "failed"}  # fmt: skip
+
+
 class TokenRevokedError(RuntimeError):
     """401 from the Bot API: the token was revoked; nothing can be sent until it is replaced.
     `unsent`: the chunk's chats that were not sent."""

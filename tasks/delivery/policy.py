@@ -26,6 +26,8 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 
+ERROR_TEXT_LIMIT = 200  # an HTML error page is quoted whole in aiogram's ClientDecodeError
+
 
 class Verdict(StrEnum):
     FLOOD = "flood"
@@ -51,3 +53,8 @@ def verdict(error: Exception) -> Verdict:
     if isinstance(error, TelegramBadRequest) and not isinstance(error, TelegramMigrateToChat):
         return Verdict.GONE if "chat not found" in error.message.lower() else Verdict.REJECTED
     return next((kind for error_type, kind in RULES if isinstance(error, error_type)), Verdict.TRANSIENT)
+
+
+def describe(error: Exception) -> str:
+    """The error for a log line, cut to ERROR_TEXT_LIMIT characters."""
+    return f"{type(error).__name__}: {str(error)[:ERROR_TEXT_LIMIT]}"

@@ -10,7 +10,6 @@ import asyncio
 import random
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 import structlog
 from aiogram import Bot
@@ -21,38 +20,19 @@ from core.limiter import TelegramRateLimiter
 from core.stats import Metric, StatsCounters
 from core.subscriptions import Subscriber, SubscriptionStore
 from tasks.delivery.followers import ChatFollower, NoFollower
-from tasks.delivery.job import DeliveryJob
+from tasks.delivery.job import ChunkRun, DeliveryJob
 from tasks.delivery.ledger import DeliveryLedger
-from tasks.delivery.outcomes import DeliveryInterruptedError, Outcome, TokenRevokedError
-from tasks.delivery.policy import Verdict, verdict
+from tasks.delivery.outcomes import PROGRESS_FIELD, DeliveryInterruptedError, Outcome, TokenRevokedError
+from tasks.delivery.policy import Verdict, describe, verdict
 
 log = structlog.get_logger(__name__)
 TRANSIENT_ATTEMPTS = 3
 BACKOFF_BASE = 0.5
-ERROR_TEXT_LIMIT = 200  # an HTML error page is quoted whole in aiogram's ClientDecodeError
-# A job's `progress` hash: the field each final outcome counts into.
-PROGRESS_FIELD = {Outcome.SENT: "sent", Outcome.MIGRATED: "sent", Outcome.UNSUBSCRIBED: "blocked",
-                  Outcome.FAILED: "failed"}  # fmt: skip
 
 
 def backoff(attempt: int) -> float:
     """Exponential backoff with full jitter: 0.5 s, 1 s, 2 s … scaled by a random factor."""
     return float(BACKOFF_BASE * 2.0**attempt * random.uniform(0.5, 1.5))
-
-
-def describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {str(error)[:ERROR_TEXT_LIMIT]}"
-
-
-@dataclass
-class _Run:
-    """One chunk being sent. `taken`: the chats it has taken on, so a chat reached twice within the
-    chunk (its own entry and a migrated group's new id) is sent once."""
-
-    bot: Bot
-    job: DeliveryJob
-    taken: set[int] = field(default_factory=set)
-    revoked: bool = False
 
 
 class ChunkSender:
@@ -64,16 +44,13 @@ class ChunkSender:
         followers: ChatFollower = NoFollower(),  # noqa: B008  # stateless
         stats: StatsCounters | None = None,
     ) -> None:
-        self._limiter = limiter
-        self._ledger = ledger
-        self._store = store
-        self._followers = followers
-        self._stats = stats  # /stats counters (core/stats.py); None: not counted
+        self._limiter, self._ledger, self._store = limiter, ledger, store
+        self._followers, self._stats = followers, stats  # stats: /stats counters; None: not counted
 
     async def send_chunk(
         self, bot: Bot, job: DeliveryJob, subscribers: list[Subscriber]
     ) -> dict[Outcome, list[Subscriber]]:
-        run, gate = _Run(bot, job), asyncio.Semaphore(job.concurrency)
+        run, gate = ChunkRun(bot, job), asyncio.Semaphore(job.concurrency)
 
         async def one(subscriber: Subscriber) -> Outcome:
             async with gate:
@@ -98,8 +75,8 @@ class ChunkSender:
         await self._ledger.release_chats(tick, [s.chat_id for s in subscribers], owner)
         await self._ledger.release_tick(tick)
 
-    async def _send_one(self, run: _Run, subscriber: Subscriber, *, count: bool = True) -> Outcome:
-        if run.revoked or _stopped(run.job) or time.monotonic() > run.job.deadline:
+    async def _send_one(self, run: ChunkRun, subscriber: Subscriber, *, count: bool = True) -> Outcome:
+        if run.revoked or run.stopped or time.monotonic() > run.job.deadline:
             return Outcome.RETRY
         if subscriber.chat_id in run.taken:
             return Outcome.DUPLICATE
@@ -111,17 +88,18 @@ class ChunkSender:
             progress = run.job.progress
             count_into = (progress, PROGRESS_FIELD[outcome]) if progress and count else None
             await self._ledger.confirm_chat(run.job.tick, subscriber.chat_id, count_into)
+        if outcome is Outcome.SENT:  # counted once confirmed: no Redis call between a send and its mark
+            await self._count(Metric.MESSAGES_SENT)
         return outcome
 
-    async def _deliver(self, run: _Run, subscriber: Subscriber) -> Outcome:
+    async def _deliver(self, run: ChunkRun, subscriber: Subscriber) -> Outcome:
         chat_id, failures = subscriber.chat_id, 0
         while time.monotonic() < run.job.deadline and not run.revoked:
             await self._limiter.acquire(chat_id, subscriber.is_group)
-            if _stopped(run.job):
+            if run.stopped:
                 break
             try:
-                await self._send(run, chat_id)
-                await self._count(Metric.MESSAGES_SENT)
+                await run.send(chat_id)
                 return Outcome.SENT
             except Exception as error:  # noqa: BLE001  # every failure has a verdict: policy.py
                 kind = verdict(error)
@@ -139,13 +117,6 @@ class ChunkSender:
                 await asyncio.sleep(backoff(failures))
         return Outcome.RETRY
 
-    async def _send(self, run: _Run, chat_id: int) -> None:
-        source = run.job.copy
-        if source is None:
-            await run.bot.send_message(chat_id, run.job.text)
-        else:
-            await run.bot.copy_message(chat_id, source.chat_id, source.message_id)
-
     async def _count(self, metric: Metric) -> None:
         if self._stats is not None:
             await self._stats.add(metric)
@@ -156,7 +127,7 @@ class ChunkSender:
         await self._count(Metric.FLOOD_WAITS)
         await self._limiter.pause(error.retry_after)
 
-    async def _settle(self, run: _Run, chat_id: int, error: Exception, kind: Verdict) -> Outcome:
+    async def _settle(self, run: ChunkRun, chat_id: int, error: Exception, kind: Verdict) -> Outcome:
         """The verdicts that end a chat's sending for this tick."""
         if kind is Verdict.MIGRATED:
             assert isinstance(error, TelegramMigrateToChat)
@@ -173,13 +144,9 @@ class ChunkSender:
         log.warning("chat_unsubscribed", chat_id=chat_id, reason=describe(error))
         return Outcome.UNSUBSCRIBED
 
-    async def _follow_migration(self, run: _Run, old_id: int, new_id: int) -> Outcome:
+    async def _follow_migration(self, run: ChunkRun, old_id: int, new_id: int) -> Outcome:
         await self._store.migrate(old_id, new_id)
         await self._followers.migrate_chat(old_id, new_id)
         log.info("chat_migrated", chat_id=old_id, new_chat_id=new_id)
         outcome = await self._send_one(run, Subscriber(new_id, "supergroup"), count=False)
         return Outcome.MIGRATED if outcome in (Outcome.SENT, Outcome.DUPLICATE) else outcome
-
-
-def _stopped(job: DeliveryJob) -> bool:
-    return job.stop is not None and job.stop.is_set()
