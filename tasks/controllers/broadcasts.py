@@ -22,9 +22,8 @@ from tasks.broadcasts.fan_out import BroadcastFanOut
 from tasks.broadcasts.progress import ProgressPanel
 from tasks.contracts import DeliveryReport, Recipient
 from tasks.controllers import running_task
-from tasks.controllers.retrying import retry_later
+from tasks.controllers.retrying import retry_countdown, retry_later
 from tasks.delivery.outcomes import DeliveryInterruptedError, Outcome, TokenRevokedError
-from tasks.delivery.sender import backoff
 from tasks.delivery.worker_loop import WorkerEventLoop
 from tasks.registry import TasksRegistry
 
@@ -71,7 +70,7 @@ class BroadcastController:
             self._finish_if_counted(broadcast_id)
         except CONNECTION_ERRORS as exc:
             log.warning("broadcast_start_interrupted", broadcast_id=broadcast_id, error=repr(exc))
-            retry_later(task, _countdown(task.request.retries))
+            retry_later(task, retry_countdown(task, MAX_RETRY_COUNTDOWN))
 
     def deliver(self, broadcast_id: int, recipients: list[Recipient]) -> DeliveryReport:
         task, task_id = running_task(self._app)
@@ -85,7 +84,7 @@ class BroadcastController:
             self._settle_unsent(task, broadcast_id, outcomes.get(Outcome.RETRY, []))
         except INTERRUPTED as exc:  # the whole chunk again, under its own id: the sent ones are skipped
             log.warning("broadcast_chunk_interrupted", broadcast_id=broadcast_id, error=repr(exc))
-            retry_later(task, _countdown(task.request.retries))
+            retry_later(task, retry_countdown(task, MAX_RETRY_COUNTDOWN))
         except TokenRevokedError as exc:
             self._loop.run(self._chunks.give_up(broadcast_id, task_id, exc.unsent, reason="token_revoked"))
             raise
@@ -97,7 +96,7 @@ class BroadcastController:
             self._loop.run(self._panel.close(self._loop.bot, broadcast_id))
         except CONNECTION_ERRORS as exc:  # a lost finish would leave a Stop without its summary
             log.warning("broadcast_finish_interrupted", broadcast_id=broadcast_id, error=repr(exc))
-            retry_later(task, _countdown(task.request.retries))
+            retry_later(task, retry_countdown(task, MAX_RETRY_COUNTDOWN))
 
     def _settle_unsent(self, task: Task[Any, Any], broadcast_id: int, unsent: list[Subscriber]) -> None:
         """Stopped: the unsent stay unsent. Else retry them, up to DELIVERY_MAX_RETRIES, then count
@@ -108,7 +107,7 @@ class BroadcastController:
         elif unsent and task.request.retries < self._max_retries:
             self._finish_if_counted(broadcast_id)
             recipients = [Recipient(chat_id=s.chat_id, chat_type=s.chat_type) for s in unsent]
-            retry_later(task, _countdown(task.request.retries), args=(broadcast_id, recipients))
+            retry_later(task, retry_countdown(task, MAX_RETRY_COUNTDOWN), args=(broadcast_id, recipients))
         elif unsent:
             self._loop.run(self._chunks.give_up(broadcast_id, owner, unsent, reason="retries_exhausted"))
         self._finish_if_counted(broadcast_id)
@@ -120,7 +119,3 @@ class BroadcastController:
 
 def _report(outcomes: dict[Outcome, list[Subscriber]]) -> DeliveryReport:
     return cast(DeliveryReport, {outcome.value: len(outcomes.get(outcome, [])) for outcome in Outcome})
-
-
-def _countdown(retries: int) -> float:
-    return min(MAX_RETRY_COUNTDOWN, backoff(retries + 2))

@@ -10,10 +10,10 @@ from core.settings import CelerySettings, DeliverySettings
 from core.subscriptions import Subscriber
 from tasks.contracts import DeliveryReport, Recipient
 from tasks.controllers import running_task
-from tasks.controllers.retrying import retry_later
+from tasks.controllers.retrying import retry_countdown, retry_later
 from tasks.delivery.job import DeliveryJob
 from tasks.delivery.outcomes import DeliveryInterruptedError, Outcome, TokenRevokedError
-from tasks.delivery.sender import ChunkSender, backoff
+from tasks.delivery.sender import ChunkSender
 from tasks.delivery.worker_loop import WorkerEventLoop
 from tasks.registry import TasksRegistry
 
@@ -55,7 +55,7 @@ class DeliveryController:
             outcomes = self._loop.run(self._sender.send_chunk(self._loop.bot, job, subscribers))
         except (DeliveryInterruptedError, SoftTimeLimitExceeded) as exc:
             log.warning("chunk_interrupted", tick=tick, error=repr(exc))
-            retry_later(task, _countdown(task.request.retries))
+            retry_later(task, retry_countdown(task, MAX_RETRY_COUNTDOWN))
         except TokenRevokedError as exc:
             self._give_up(tick, task_id, exc.unsent, reason="token_revoked")
             raise
@@ -70,7 +70,7 @@ class DeliveryController:
         if task.request.retries >= self._settings.max_retries:
             self._give_up(tick, task.request.id or "", unsent, reason="retries_exhausted")
             return
-        countdown = _countdown(task.request.retries)
+        countdown = retry_countdown(task, MAX_RETRY_COUNTDOWN)
         log.warning(
             "delivery_retry_scheduled", tick=tick, chat_ids=[s.chat_id for s in unsent], countdown=countdown
         )
@@ -85,9 +85,3 @@ class DeliveryController:
             self._loop.run(self._sender.release(tick, owner, unsent))
         except RedisError as exc:  # the claims expire after DELIVERY_LEDGER_TTL all the same
             log.warning("delivery_claims_not_released", tick=tick, chat_ids=chat_ids, error=repr(exc))
-
-
-def _countdown(retries: int) -> float:
-    """Seconds before retry number `retries + 1`: backoff with jitter, capped far below the
-    visibility timeout (a countdown longer than that makes Redis redeliver the task early)."""
-    return min(MAX_RETRY_COUNTDOWN, backoff(retries + 2))

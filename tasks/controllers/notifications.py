@@ -6,8 +6,7 @@ from celery import Celery
 from core.connection_errors import CONNECTION_ERRORS
 from tasks.contracts import FanOutReport
 from tasks.controllers import running_task
-from tasks.controllers.retrying import retry_later
-from tasks.delivery.sender import backoff
+from tasks.controllers.retrying import retry_countdown, retry_later
 from tasks.notifications.fan_out import FanOut
 from tasks.notifications.health import HealthNotification
 from tasks.registry import TasksRegistry
@@ -49,6 +48,6 @@ class HealthNotificationController:
         try:
             return self._fan_out.send(self._registry.deliver, self._notification, tick, owner=task_id)
         except CONNECTION_ERRORS as exc:
-            countdown = min(MAX_RETRY_COUNTDOWN, backoff(task.request.retries + 1))
+            countdown = retry_countdown(task, MAX_RETRY_COUNTDOWN)
             log.warning("fan_out_interrupted", tick=tick, error=repr(exc), countdown=countdown)
             retry_later(task, countdown, kwargs={"tick": tick})

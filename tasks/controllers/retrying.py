@@ -12,6 +12,8 @@ import structlog
 from celery import Task
 from celery.exceptions import Reject
 
+from tasks.delivery.sender import backoff
+
 log = structlog.get_logger(__name__)
 
 
@@ -26,3 +28,9 @@ def retry_later(task: Task[Any, Any], countdown: float, **options: Any) -> NoRet
         reason = unpublished.args[0] if unpublished.args else None  # the publish error
         log.warning("retry_unpublished_requeued", countdown=countdown, error=repr(reason))
         raise Reject(reason, requeue=True) from None
+
+
+def retry_countdown(task: Task[Any, Any], cap: float) -> float:
+    """Seconds before the running task's next retry: backoff with jitter (about 2 s, 4 s, 8 s …), at most
+    `cap`, which stays far below CELERY_VISIBILITY_TIMEOUT (a longer countdown is redelivered early)."""
+    return min(cap, backoff(task.request.retries + 2))

@@ -17,22 +17,17 @@ from core.subscriptions import Subscriber
 from tasks.contracts import DeliveryReport
 from tasks.controllers import running_task
 from tasks.controllers.delivery import DEADLINE_MARGIN, MAX_RETRY_COUNTDOWN
-from tasks.controllers.retrying import retry_later
+from tasks.controllers.retrying import retry_countdown, retry_later
 from tasks.controllers.schedules import run_tick
 from tasks.delivery.job import DeliveryJob
 from tasks.delivery.outcomes import DeliveryInterruptedError, Outcome, TokenRevokedError
-from tasks.delivery.sender import ChunkSender, backoff
+from tasks.delivery.sender import ChunkSender
 from tasks.delivery.worker_loop import WorkerEventLoop
 from tasks.registry import TasksRegistry
 from tasks.schedules.contracts import StartedRun
 
 log = structlog.get_logger(__name__)
 NOTHING: DeliveryReport = {o.value: 0 for o in Outcome}  # type: ignore[assignment]
-
-
-def countdown(retries: int) -> float:
-    """As a delivery chunk's retries: backoff with jitter, far below the visibility timeout."""
-    return min(MAX_RETRY_COUNTDOWN, backoff(retries + 2))
 
 
 def footer(schedule: Schedule) -> str:
@@ -103,7 +98,7 @@ class ScheduleDeliveryController:
             outcomes = self._loop.run(self._sender.send_chunk(self._loop.bot, job, [chat]))
         except (DeliveryInterruptedError, SoftTimeLimitExceeded) as exc:
             log.warning("schedule_run_interrupted", tick=tick, error=repr(exc))
-            retry_later(task, countdown(task.request.retries))
+            retry_later(task, retry_countdown(task, MAX_RETRY_COUNTDOWN))
         except TokenRevokedError:
             self._give_up(tick, task_id, chat, reason="token_revoked")
             raise
@@ -119,7 +114,7 @@ class ScheduleDeliveryController:
             return self._loop.run(self._store.get_many([run["schedule_id"]])).get(run["schedule_id"])
         except CONNECTION_ERRORS as exc:
             log.warning("schedule_run_interrupted", schedule_id=run["schedule_id"], error=repr(exc))
-            retry_later(task, countdown(task.request.retries))
+            retry_later(task, retry_countdown(task, MAX_RETRY_COUNTDOWN))
 
     def _render(self, schedule: Schedule, result: Any, run: StartedRun) -> str:
         fire = Fire(schedule, from_ms(run["due_ms"]), from_ms(run["started_ms"]))
@@ -129,7 +124,7 @@ class ScheduleDeliveryController:
         if task.request.retries >= self._max_retries:
             self._give_up(tick, task.request.id or "", chat, reason="retries_exhausted")
             return
-        retry_later(task, countdown(task.request.retries))
+        retry_later(task, retry_countdown(task, MAX_RETRY_COUNTDOWN))
 
     def _give_up(self, tick: str, owner: str, chat: Subscriber, reason: str) -> None:
         log.error("delivery_gave_up", tick=tick, chat_ids=[chat.chat_id], reason=reason)

@@ -21,9 +21,8 @@ from core.schedules.model import Schedule
 from core.schedules.store import ScheduleStore
 from core.settings import SchedulesSettings
 from tasks.controllers import running_task
-from tasks.controllers.retrying import retry_later
+from tasks.controllers.retrying import retry_countdown, retry_later
 from tasks.delivery.ledger import DeliveryLedger
-from tasks.delivery.sender import backoff
 from tasks.delivery.worker_loop import WorkerEventLoop
 from tasks.registry import TaskRef, TasksRegistry
 from tasks.schedules.contracts import FireReport, ScheduledRun, StartedRun
@@ -71,7 +70,7 @@ class ScheduleFireController:
             to_start, report = self._loop.run(self._claim(runs, task_id))
             self._start(to_start)
         except CONNECTION_ERRORS as error:  # claims are ours (the task id): the retry re-claims them
-            countdown = min(MAX_RETRY_COUNTDOWN, backoff(task.request.retries + 1))
+            countdown = retry_countdown(task, MAX_RETRY_COUNTDOWN)
             log.warning("schedules_fire_interrupted", error=repr(error), countdown=countdown)
             retry_later(task, countdown)
         log.info("schedules_fire_done", **report)
