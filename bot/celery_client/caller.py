@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+import uuid
 from typing import Any, ParamSpec, TypeVar
 
 import structlog
@@ -55,8 +56,18 @@ class TaskCaller:
         value: R = meta["result"]
         return value
 
+    async def send(self, task: TaskRef[Any, Any], args: tuple[Any, ...], *, expires: float) -> None:
+        """Publishes without waiting for a result (the worker reports some other way); a task still
+        queued after `expires` seconds is dropped. BrokerUnavailableError as for `call`."""
+        await self._publish(task, str(uuid.uuid4()), args, {}, expires=expires)
+
     async def _publish(
-        self, task: TaskRef[Any, Any], task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        task: TaskRef[Any, Any],
+        task_id: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        expires: float | None = None,
     ) -> None:
         try:
             async with asyncio.timeout(self._settings.dispatch_timeout):
@@ -65,7 +76,7 @@ class TaskCaller:
                     args,
                     kwargs,
                     task_id=task_id,
-                    expires=self._settings.task_timeout,
+                    expires=expires or self._settings.task_timeout,
                     headers=correlation_headers(),
                 )
         except (TimeoutError, RedisError, OSError) as exc:

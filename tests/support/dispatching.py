@@ -29,7 +29,7 @@ from tests.support.telegram import TEST_TOKEN
 
 
 class StubCaller:
-    """Answers every call with `result`, or raises `error`; counts the calls."""
+    """Answers every call with `result`, or raises `error`; counts the calls (and the sends)."""
 
     def __init__(self, result: Any = None, error: Exception | None = None) -> None:
         self.result, self.error, self.calls = result, error, 0
@@ -39,6 +39,9 @@ class StubCaller:
         if self.error is not None:
             raise self.error
         return self.result
+
+    async def send(self, task: Any, args: tuple[Any, ...], *, expires: float) -> None:
+        await self.call(task, *args)
 
 
 def update(text: str, chat_id: int = 7, chat_type: str = "private") -> Update:
