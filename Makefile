@@ -16,7 +16,7 @@ dev:  ## the whole stack: Redis, worker, beat, bot (and the sandbox when no toke
 test:  ## the test suite (starts its own redis-server, worker and Bot API emulator), fault injection aside
 	$(RUN) pytest -m "not faults"
 
-test-faults:  ## the fault-injection suite: Redis restarts and hangs, a broken Bot API (about 75 s)
+test-faults:  ## the fault-injection suite: Redis restarts and hangs, a broken Bot API, killed beats and workers (~2 min)
 	$(RUN) pytest -m faults
 
 lint:  ## check only: ruff, ruff format, mypy --strict

@@ -1,8 +1,9 @@
 """Which tasks a chat may schedule (/every, /daily, /cron), and how each one's result reads in the chat.
 
 A schedulable task is declared next to its TaskRef in the registry (`TasksRegistry.schedulable`): its
-summary for the command's help, how its arguments are checked and how its result is rendered (HTML,
-every value escaped). The engine runs the task on schedule and posts `render(result, fire)`.
+summary (listed when a command names an unknown task), how its arguments are checked and how its
+result is rendered (HTML, every value escaped). The engine runs the task on schedule and posts
+`render(result, fire)`.
 """
 
 from collections.abc import Callable

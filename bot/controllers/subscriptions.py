@@ -1,9 +1,10 @@
 from datetime import UTC, datetime
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.types import Message
 
 from bot.commands import STATUS, SUBSCRIBE, UNSUBSCRIBE
+from bot.schedules.admins import may_edit
 from bot.schedules.rendering import plural
 from bot.throttling import RateLimit
 from core.schedules.store import ScheduleStore
@@ -16,7 +17,8 @@ LIMITED = {"rate_limit": RateLimit(calls=5, period=10.0, one_in_flight=False)}
 
 class SubscriptionCommandController:
     """/subscribe, /unsubscribe, /status: this chat and the scheduled notifications. All idempotent.
-    /unsubscribe also removes the chat's own schedules (/every, /daily, /cron)."""
+    /unsubscribe also removes the chat's own schedules (/every, /daily, /cron) when its sender may
+    (in a group: an administrator); a member's /unsubscribe leaves them and says so."""
 
     def __init__(
         self, store: SubscriptionStore, schedule: NotificationSchedule, schedules: ScheduleStore
@@ -36,12 +38,17 @@ class SubscriptionCommandController:
         else:
             await message.answer(f"This chat is already subscribed. {self._next_line()}")
 
-    async def unsubscribe(self, message: Message) -> None:
-        removed = await self._schedules.forget_chat(message.chat.id)
-        also = f" Removed its {plural(removed, 'schedule')} too." if removed else ""
-        if await self._store.unsubscribe(message.chat.id):
+    async def unsubscribe(self, message: Message, bot: Bot) -> None:
+        chat_id = message.chat.id
+        if await may_edit(bot, message):
+            removed = await self._schedules.forget_chat(chat_id)
+            also = f" Removed its {plural(removed, 'schedule')} too." if removed else ""
+        else:
+            kept = await self._schedules.list_chat(chat_id)
+            also = " Its schedules stay: only its administrators can remove them." if kept else ""
+        if await self._store.unsubscribe(chat_id):
             await message.answer(f"Unsubscribed. No more scheduled notifications here.{also}")
-        elif removed:
+        elif also:
             await message.answer(f"This chat was not subscribed.{also}")
         else:
             await message.answer("This chat was not subscribed; nothing to do.")

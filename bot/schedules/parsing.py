@@ -2,7 +2,7 @@
 
 A refusal is an `InputError` whose text is one line, plain (the controller escapes it): what is wrong,
 then the right form. The task and its arguments are checked with the registry's schedulable
-declarations (`tasks/schedulable.py`): any mapping of names to objects with a `parse_args`.
+declarations (`tasks/schedulable.py`): any mapping of names to objects with a `summary` and a `parse_args`.
 """
 
 import re
@@ -36,6 +36,9 @@ class InputError(ValueError):
 
 class TaskDeclaration(Protocol):
     """What the commands need of a schedulable task's declaration (tasks/schedulable.py)."""
+
+    @property
+    def summary(self) -> str: ...
 
     @property
     def parse_args(self) -> Callable[[list[str]], tuple[Any, ...]]: ...
@@ -127,9 +130,8 @@ def _task(words: list[str], tasks: Tasks, form: str) -> tuple[str, tuple[str, ..
     """The task's name and its arguments as written, checked with its declaration's `parse_args`."""
     name, args = words[0].lower(), words[1:]
     if name not in tasks:
-        raise InputError(
-            f"Unknown task “{clean(words[0])}”. Schedulable tasks: {', '.join(sorted(tasks))}. {form}"
-        )
+        known = ", ".join(f"{name} ({clean(tasks[name].summary)})" for name in sorted(tasks))
+        raise InputError(f"Unknown task “{clean(words[0])}”. Schedulable tasks: {known}. {form}")
     try:
         tasks[name].parse_args(args)
     except ValueError as exc:

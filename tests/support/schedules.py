@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from bot.throttling import Throttle
 from core.schedules.store import ScheduleStore
 from core.settings import RedisSettings, SchedulesSettings, TelegramSettings
+from core.subscriptions import SubscriptionStore
 from ioc.bot import build_bot_container
 from tests.support.containers import make_container
 from tests.support.databases import database
@@ -92,6 +93,7 @@ class ScheduleBot:
     store: ScheduleStore
     settings: SchedulesSettings
     session: MembersSession = field(default_factory=MembersSession)
+    subscriptions: SubscriptionStore | None = None  # None: no subscription store answers
 
     def __post_init__(self) -> None:
         container = build_bot_container()
@@ -100,6 +102,8 @@ class ScheduleBot:
         container.register(Throttle, instance=AdmitAll())  # the front door has its own tests
         container.register(ScheduleStore, instance=self.store)
         container.register(SchedulesSettings, instance=self.settings)
+        if self.subscriptions is not None:
+            container.register(SubscriptionStore, instance=self.subscriptions)
         self.dispatcher: Dispatcher = container.resolve(Dispatcher)
         self.bot = Bot(TOKEN, session=self.session)
 
@@ -125,7 +129,8 @@ async def schedule_bot(
     client.close()
     redis = Redis.from_url(url)
     try:
-        yield ScheduleBot(ScheduleStore(redis, settings), settings, MembersSession(statuses))
+        store, subscriptions = ScheduleStore(redis, settings), SubscriptionStore(redis)
+        yield ScheduleBot(store, settings, MembersSession(statuses), subscriptions)
     finally:
         await redis.aclose()
 

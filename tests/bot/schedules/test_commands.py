@@ -109,7 +109,11 @@ async def test_too_many_schedules_is_one_line(redis_server: RedisServer) -> None
 @pytest.mark.parametrize(
     ("text", "reply"),
     [
-        ("/every 30m <b>", "Unknown task “&lt;b&gt;”. Schedulable tasks: ping, report. Usage: /every"),
+        (
+            "/every 30m <b>",
+            "Unknown task “&lt;b&gt;”. Schedulable tasks: ping (the workers' round trip), "
+            "report (the health report). Usage: /every",
+        ),
         ("/every 4s ping", "Every 4s is too often: the shortest interval here is 5s. Usage: /every"),
         ("/every", "Usage: /every &lt;N&gt;&lt;s|m|h|d&gt; &lt;task&gt; [args], e.g. /every 30m ping"),
         ("/daily 25:00 ping", "“25:00” is not a time of day: write HH:MM, 00:00 to 23:59. Usage: /daily"),
@@ -145,6 +149,21 @@ async def test_in_groups_members_may_not_change_schedules(
     async with bot_on(redis_server) as bot:
         assert await bot.reply_to(text, GROUP, chat_type) == ADMINS_ONLY_HTML
         assert bot.session.member_calls == [(GROUP, USER)]
+        assert await bot.store.list_chat(GROUP) == []
+
+
+async def test_a_members_unsubscribe_leaves_the_groups_schedules(redis_server: RedisServer) -> None:
+    async with bot_on(redis_server, statuses={USER: "creator"}) as bot:
+        assert (await bot.reply_to("/every 1h ping", GROUP, "group")).startswith("Scheduled ")
+        bot.session.statuses[USER] = "member"
+        assert await bot.reply_to("/unsubscribe", GROUP, "group") == (
+            "This chat was not subscribed. Its schedules stay: only its administrators can remove them."
+        )
+        assert len(await bot.store.list_chat(GROUP)) == 1
+        bot.session.statuses[USER] = "administrator"
+        assert await bot.reply_to("/unsubscribe", GROUP, "group") == (
+            "This chat was not subscribed. Removed its 1 schedule too."
+        )
         assert await bot.store.list_chat(GROUP) == []
 
 

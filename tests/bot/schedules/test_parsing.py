@@ -40,6 +40,7 @@ def no_arguments(name: str) -> Callable[[list[str]], tuple[Any, ...]]:
 @dataclass(frozen=True)
 class Declared:
     parse_args: Callable[[list[str]], tuple[Any, ...]]
+    summary: str = "a test task"
 
 
 def one_word(args: list[str]) -> tuple[Any, ...]:
@@ -50,7 +51,7 @@ def one_word(args: list[str]) -> tuple[Any, ...]:
 
 TASKS = {"ping": Declared(no_arguments("ping")), "report": Declared(no_arguments("report")),
          "greet": Declared(one_word)}  # fmt: skip
-UNKNOWN = "Schedulable tasks: greet, ping, report."
+UNKNOWN = "Schedulable tasks: greet (a test task), ping (a test task), report (a test task)."
 
 
 def every(text: str | None, min_interval: int = 60) -> ScheduleRequest:
