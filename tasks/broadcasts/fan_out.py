@@ -15,11 +15,11 @@ from core.broadcasts.store import BroadcastStore, State
 from core.settings import DeliverySettings
 from core.subscriptions import Subscriber, SubscriptionStore
 from tasks.contracts import DeliveryReport, Recipient
+from tasks.delivery.chunking import subscriber_chunks
 from tasks.delivery.worker_loop import WorkerEventLoop
 from tasks.registry import TaskRef
 
 log = structlog.get_logger(__name__)
-SCAN_BATCH = 1000
 QUEUED_TTL = 7 * 86400
 # KEYS: the broadcast's queued set. ARGV: ttl, chat ids. Returns the ids not queued before.
 FIRST_SEEN = """
@@ -64,6 +64,12 @@ class BroadcastFanOut:
                 chats, chunks = chats + len(chunk), chunks + 1
         return chats, chunks
 
+    def _chunks(self, broadcast_id: int) -> Iterator[list[Subscriber]]:
+        async def fresh(page: list[Subscriber]) -> list[Subscriber]:
+            return await self._fresh(broadcast_id, page)
+
+        return subscriber_chunks(self._loop, self._subscribers, self._chunk_size, keep=fresh)
+
     def _running(self, broadcast_id: int) -> bool:
         return self._loop.run(self._broadcasts.state(broadcast_id)) is State.RUNNING
 
@@ -79,17 +85,3 @@ class BroadcastFanOut:
         args = [QUEUED_TTL, *(s.chat_id for s in page)]
         fresh = {int(c) for c in await self._first_seen(keys=[self._queued_key(broadcast_id)], args=args)}
         return [s for s in page if s.chat_id in fresh]
-
-    def _chunks(self, broadcast_id: int) -> Iterator[list[Subscriber]]:
-        pending: list[Subscriber] = []
-        cursor = 0
-        while True:
-            cursor, page = self._loop.run(self._subscribers.page(cursor, SCAN_BATCH))
-            pending.extend(self._loop.run(self._fresh(broadcast_id, page)))
-            while len(pending) >= self._chunk_size:
-                yield pending[: self._chunk_size]
-                pending = pending[self._chunk_size :]
-            if cursor == 0:
-                break
-        if pending:
-            yield pending

@@ -6,20 +6,19 @@ redelivery) a no-op; a redelivered fan-out re-claims its own tick and publishes 
 per-chat guards drop what was already sent.
 """
 
-from collections.abc import Iterator
 from typing import Protocol
 
 import structlog
 
 from core.settings import DeliverySettings
-from core.subscriptions import Subscriber, SubscriptionStore
+from core.subscriptions import SubscriptionStore
 from tasks.contracts import DeliveryReport, FanOutReport, Recipient
+from tasks.delivery.chunking import subscriber_chunks
 from tasks.delivery.ledger import DeliveryLedger
 from tasks.delivery.worker_loop import WorkerEventLoop
 from tasks.registry import TaskRef
 
 log = structlog.get_logger(__name__)
-SCAN_BATCH = 1000
 Deliver = TaskRef[[str, str, list[Recipient]], DeliveryReport]
 
 
@@ -53,23 +52,9 @@ class FanOut:
             return {"tick": tick, "duplicate": True, "chats": 0, "chunks": 0}
         text, chats, chunks = notification.render(), 0, 0
         with deliver.app.producer_or_acquire() as producer:
-            for chunk in self._chunks():
+            for chunk in subscriber_chunks(self._loop, self._store, self._chunk_size):
                 recipients = [Recipient(chat_id=s.chat_id, chat_type=s.chat_type) for s in chunk]
                 deliver.apply_async((tick, text, recipients), producer=producer)
                 chats, chunks = chats + len(chunk), chunks + 1
         log.info("fan_out_done", notification=name, tick=tick, chats=chats, chunks=chunks)
         return {"tick": tick, "duplicate": False, "chats": chats, "chunks": chunks}
-
-    def _chunks(self) -> Iterator[list[Subscriber]]:
-        pending: list[Subscriber] = []
-        cursor = 0
-        while True:
-            cursor, page = self._loop.run(self._store.page(cursor, SCAN_BATCH))
-            pending.extend(page)
-            while len(pending) >= self._chunk_size:
-                yield pending[: self._chunk_size]
-                pending = pending[self._chunk_size :]
-            if cursor == 0:
-                break
-        if pending:
-            yield pending
